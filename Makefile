@@ -1,0 +1,48 @@
+# The compendium's commands. On a fresh machine with Python 3.11, `make book` and `make test` do all the
+# set-up themselves (a virtual environment in .venv with the pinned packages, installed by uv).
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+UV_VERSION := 0.13.9
+INSTALLED := $(VENV)/.installed
+
+.PHONY: book book-force test notebooks lock clean
+
+$(INSTALLED): requirements.txt pyproject.toml
+	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "Python 3.11 is required, found " + sys.version' \
+	  || { echo "Set PYTHON=/path/to/python3.11"; exit 1; }
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+	$(BIN)/uv pip install --quiet --python $(BIN)/python -r requirements.txt
+	$(BIN)/uv pip install --quiet --python $(BIN)/python --no-deps -e .
+	$(BIN)/python -m ipykernel install --sys-prefix --name python3 > /dev/null
+	touch $@
+
+## book: build the HTML book into _build/html, executing changed notebooks (cached), failing on any
+## notebook error or Sphinx warning.
+book: $(INSTALLED)
+	$(BIN)/jupyter-book build . -W -n --keep-going
+
+## book-force: the same with every notebook executed again (what the test command builds).
+book-force: $(INSTALLED)
+	mkdir -p _build && $(BIN)/python -m crs_compendium.bookconfig > _build/_config.force.yml
+	$(BIN)/jupyter-book build . -W -n --keep-going --config _build/_config.force.yml
+
+## test: every test (unit, environment, jupytext pairs, nbval over every notebook, forced -W book build).
+test: $(INSTALLED)
+	$(BIN)/python -m pytest
+
+## notebooks: regenerate each .ipynb from its .md and execute it in place, refreshing the committed outputs.
+notebooks: $(INSTALLED)
+	for md in notebooks/*.md; do \
+	  $(BIN)/jupytext --quiet --to ipynb --update "$$md" && \
+	  $(BIN)/jupyter execute --inplace "$${md%.md}.ipynb" || exit 1; \
+	done
+
+## lock: re-resolve requirements.in into requirements.txt and environment.yml.
+lock: $(INSTALLED)
+	$(BIN)/uv pip compile requirements.in -o requirements.txt --python-version 3.11 --no-header --no-annotate
+	$(BIN)/python tools/write_environment_yml.py
+
+clean:
+	rm -rf _build

@@ -1,0 +1,203 @@
+"""Figure 1, the patient flow: load it as data, check that its boxes add up, draw it from the numbers.
+
+The flow is a tree (data/published/patient_flow.csv): every node but the root names its parent, and the
+children of a node partition it, so each parent's count must equal the sum of its children's. Statements
+in the text about the flow (data/published/patient_flow_statements.csv) are sums and differences of nodes.
+"""
+from __future__ import annotations
+
+import re
+import textwrap
+from dataclasses import dataclass
+from pathlib import Path
+
+import matplotlib.pyplot as plt
+import pandas as pd
+import seaborn as sns
+from matplotlib.patches import FancyBboxPatch
+
+from .exceptions import InvalidInputError
+from .paths import PUBLISHED_DIR
+from .verdicts import verdict
+
+__all__ = [
+    "FLOW_ROLES",
+    "load_flow",
+    "load_flow_statements",
+    "check_partitions",
+    "check_statements",
+    "draw_flow",
+]
+
+FLOW_ROLES = ("start", "retained", "excluded", "group")
+_FLOW_COLUMNS = ("node", "parent", "role", "label", "n", "printed_at")
+_STATEMENT_COLUMNS = ("statement_id", "location", "statement", "printed", "nodes")
+_COUNT = re.compile(r"^(0|[1-9][0-9]*)$")
+_TERM = re.compile(r"^\s*([+-]?)\s*([a-z_]+)\s*")
+
+
+def _read_strings(path: Path, required: tuple[str, ...]) -> pd.DataFrame:
+    if not path.is_file():
+        raise InvalidInputError(f"{path}: file not found")
+    table = pd.read_csv(path, dtype=str, keep_default_na=False)
+    missing = [column for column in required if column not in table.columns]
+    if missing:
+        raise InvalidInputError(f"{path}: missing column(s) {', '.join(missing)}")
+    return table
+
+
+def load_flow(path: Path | None = None) -> pd.DataFrame:
+    """Read the flow tree, keeping printed counts as strings, and refuse a malformed tree.
+
+    Every problem is reported at once, each with its CSV line number (header = line 1).
+    """
+    path = Path(path) if path is not None else PUBLISHED_DIR / "patient_flow.csv"
+    flow = _read_strings(path, _FLOW_COLUMNS)
+    problems = []
+    nodes = set(flow["node"])
+    for line, row in zip(range(2, len(flow) + 2), flow.itertuples(index=False)):
+        if not _COUNT.match(row.n):
+            problems.append(f"line {line}, column n: {row.n!r} is not a whole number as printed")
+        if row.role not in FLOW_ROLES:
+            problems.append(f"line {line}, column role: {row.role!r} is not one of {', '.join(FLOW_ROLES)}")
+        if row.parent and row.parent not in nodes:
+            problems.append(f"line {line}, column parent: {row.parent!r} is not a node of the flow")
+    duplicated = sorted(flow.loc[flow["node"].duplicated(), "node"])
+    if duplicated:
+        problems.append(f"column node: duplicated node(s) {', '.join(duplicated)}")
+    roots = flow.loc[flow["parent"] == "", "node"].tolist()
+    if len(roots) != 1:
+        problems.append(f"column parent: the flow needs exactly one root (no parent), found {roots}")
+    if problems:
+        raise InvalidInputError(f"{path}:\n  " + "\n  ".join(problems))
+    return flow
+
+
+def load_flow_statements(path: Path | None = None) -> pd.DataFrame:
+    """Read the text's statements about the flow (printed value and the nodes it refers to)."""
+    path = Path(path) if path is not None else PUBLISHED_DIR / "patient_flow_statements.csv"
+    return _read_strings(path, _STATEMENT_COLUMNS)
+
+
+@dataclass(frozen=True)
+class PartitionCheck:
+    """Whether a box of the flow equals the sum of the boxes it splits into."""
+
+    parent: str
+    printed: int
+    children: tuple[str, ...]
+    children_sum: int
+
+    @property
+    def verdict(self) -> str:
+        return verdict(self.printed == self.children_sum)
+
+    def __repr__(self) -> str:
+        terms = " + ".join(self.children)
+        return f"{self.parent} = {self.printed}; {terms} = {self.children_sum}: {self.verdict}"
+
+
+def check_partitions(flow: pd.DataFrame) -> pd.DataFrame:
+    """One row per box that has children: its printed count, the children's sum and the verdict."""
+    counts = dict(zip(flow["node"], flow["n"].astype(int)))
+    checks = []
+    for parent, children in flow[flow["parent"] != ""].groupby("parent", sort=False)["node"]:
+        checks.append(
+            PartitionCheck(parent, counts[parent], tuple(children), sum(counts[c] for c in children))
+        )
+    return pd.DataFrame(
+        {
+            "box": [c.parent for c in checks],
+            "printed": [c.printed for c in checks],
+            "split into": [" + ".join(c.children) for c in checks],
+            "sum of parts": [c.children_sum for c in checks],
+            "verdict": [c.verdict for c in checks],
+        }
+    )
+
+
+def _evaluate(expression: str, counts: dict[str, int]) -> int:
+    """Value of a sum/difference of node names such as "eligible - progressed"."""
+    total, rest = 0, expression
+    while rest.strip():
+        match = _TERM.match(rest)
+        if not match or match.group(2) not in counts:
+            raise InvalidInputError(f"cannot read {expression!r}: expected node names joined by + or -")
+        sign = -1 if match.group(1) == "-" else 1
+        total += sign * counts[match.group(2)]
+        rest = rest[match.end():]
+    return total
+
+
+def check_statements(flow: pd.DataFrame, statements: pd.DataFrame) -> pd.DataFrame:
+    """Recompute each flow statement of the text from the flow boxes and compare with the printed value."""
+    counts = dict(zip(flow["node"], flow["n"].astype(int)))
+    recomputed = [_evaluate(expression, counts) for expression in statements["nodes"]]
+    printed = statements["printed"].astype(int)
+    return pd.DataFrame(
+        {
+            "statement": statements["statement_id"],
+            "location": statements["location"],
+            "printed": statements["printed"],
+            "recomputed as": statements["nodes"],
+            "recomputed": recomputed,
+            "verdict": [verdict(p == r) for p, r in zip(printed, recomputed)],
+        }
+    )
+
+
+def _layout(flow: pd.DataFrame) -> dict[str, tuple[float, float]]:
+    """Place retained boxes in a central column, exclusions to the right, groups side by side below."""
+    positions: dict[str, tuple[float, float]] = {}
+    y = 0.0
+    for node in flow.itertuples(index=False):
+        if node.role in ("start", "retained"):
+            positions[node.node] = (0.0, y)
+            y -= 2.2
+    for parent, excluded in flow[flow["role"] == "excluded"].groupby("parent", sort=False)["node"]:
+        top = positions[parent][1] - 1.1 + 0.5 * (len(excluded) - 1)
+        for i, node in enumerate(excluded):
+            positions[node] = (3.1, top - 1.0 * i)
+    groups = flow[flow["role"] == "group"]
+    for i, node in enumerate(groups["node"]):
+        x = (i - (len(groups) - 1) / 2) * 2.9
+        positions[node] = (x, y)
+    return positions
+
+
+def draw_flow(flow: pd.DataFrame, ax: plt.Axes | None = None, title: str | None = None) -> plt.Axes:
+    """Draw the flow diagram from the data: one box per node with its label and n, arrows to children."""
+    if ax is None:
+        _, ax = plt.subplots(figsize=(8, 7))
+    palette = sns.color_palette("colorblind")
+    face = {"start": palette[0], "retained": palette[0], "excluded": palette[7], "group": palette[2]}
+    positions = _layout(flow)
+    width, height = {"excluded": (2.5, 0.85), "group": (2.6, 0.95)}, (2.8, 1.0)
+    for node in flow.itertuples(index=False):
+        x, y = positions[node.node]
+        w, h = width.get(node.role, height)
+        ax.add_patch(
+            FancyBboxPatch(
+                (x - w / 2, y - h / 2), w, h, boxstyle="round,pad=0.02",
+                facecolor=(*face[node.role], 0.18), edgecolor=face[node.role], linewidth=1.5,
+            )
+        )
+        ax.text(x, y + 0.13, textwrap.fill(node.label, 24 if node.role == "excluded" else 30), ha="center", va="center", fontsize=8.5)
+        ax.text(x, y - 0.27, f"n = {node.n}", ha="center", va="center", fontsize=10, fontweight="bold")
+        if node.parent:
+            px, py = positions[node.parent]
+            if node.role == "excluded":
+                start, end = (px, y), (x - w / 2, y)
+                ax.plot([px, px], [py - height[1] / 2, y], color="0.35", linewidth=1)
+            else:
+                start, end = (px, py - height[1] / 2), (x, y + h / 2)
+            ax.annotate("", xy=end, xytext=start, arrowprops={"arrowstyle": "-|>", "color": "0.35"})
+    xs = [p[0] for p in positions.values()]
+    ys = [p[1] for p in positions.values()]
+    ax.set_xlim(min(xs) - 1.5, max(xs) + 1.4)
+    ax.set_ylim(min(ys) - 0.7, max(ys) + 0.7)
+    ax.set_aspect("equal")
+    ax.axis("off")
+    if title:
+        ax.set_title(title, fontsize=11)
+    return ax

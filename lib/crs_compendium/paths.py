@@ -1,0 +1,21 @@
+"""Where the compendium reads and writes, in one place (as showyourwork! does).
+
+Inputs live under data/ and are never written to; everything derived goes under the build directory,
+which `COMPENDIUM_BUILD_DIR` can move (tests point it at a temporary folder).
+"""
+import os
+from pathlib import Path
+
+__all__ = ["ROOT", "DATA_DIR", "PUBLISHED_DIR", "build_dir"]
+
+ROOT = Path(__file__).resolve().parents[2]
+DATA_DIR = ROOT / "data"
+PUBLISHED_DIR = DATA_DIR / "published"
+
+
+def build_dir(*parts: str) -> Path:
+    """Return (and create) a folder under the build directory, e.g. build_dir("audit")."""
+    base = Path(os.environ.get("COMPENDIUM_BUILD_DIR", ROOT / "_build"))
+    folder = base.joinpath(*parts)
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
