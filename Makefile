@@ -18,15 +18,26 @@ $(INSTALLED): requirements.txt pyproject.toml
 	$(BIN)/python -m ipykernel install --sys-prefix --name python3 > /dev/null
 	touch $@
 
-## book: build the HTML book into _build/html, executing changed notebooks (cached), failing on any
-## notebook error or Sphinx warning.
-book: $(INSTALLED)
+# Everything a build reads: when none of it changed since the last good build, `make book` does nothing.
+BOOK_INPUTS := $(shell find book notebooks lib/crs_compendium data -type f -not -path '*/__pycache__/*' \
+  -not -name '*.ipynb') _config.yml _toc.yml requirements.txt
+BOOK_STAMP := _build/.book-built
+
+## book: build the HTML book into _build/html. Notebooks run two at a time into the execution cache
+## (only those whose code, or whose lib/ and data/ inputs, changed); any notebook error or Sphinx warning
+## fails the build.
+book: $(BOOK_STAMP)
+
+$(BOOK_STAMP): $(INSTALLED) $(BOOK_INPUTS)
+	$(BIN)/python -m crs_compendium.execution
 	$(BIN)/jupyter-book build . -W -n --keep-going
+	touch $@
 
 ## book-force: the same with every notebook executed again (what the test command builds).
 book-force: $(INSTALLED)
-	mkdir -p _build && $(BIN)/python -m crs_compendium.bookconfig > _build/_config.force.yml
-	$(BIN)/jupyter-book build . -W -n --keep-going --config _build/_config.force.yml
+	$(BIN)/python -m crs_compendium.execution --force
+	$(BIN)/jupyter-book build . -W -n --keep-going
+	touch $(BOOK_STAMP)
 
 ## test: every test (unit, environment, jupytext pairs, nbval over every notebook, forced -W book build).
 test: $(INSTALLED)

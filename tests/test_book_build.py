@@ -4,32 +4,26 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
-from crs_compendium.bookconfig import forced_config
-
 ROOT = Path(__file__).resolve().parents[1]
-JUPYTER_BOOK = Path(sys.executable).parent / "jupyter-book"
+BIN = Path(sys.executable).parent
 
 
-def _build(source: Path, config: Path, output: Path) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [str(JUPYTER_BOOK), "build", str(source), "-W", "-n", "--keep-going",
-         "--config", str(config), "--path-output", str(output)],
-        capture_output=True, text=True, timeout=1200,
-    )
+def _run(*command: str) -> subprocess.CompletedProcess:
+    return subprocess.run(command, capture_output=True, text=True, timeout=1200, cwd=ROOT)
 
 
-@pytest.fixture(scope="module")
-def forced_config_file(tmp_path_factory):
-    path = tmp_path_factory.mktemp("config") / "_config.yml"
-    path.write_text(forced_config())
-    return path
+def _build(book: Path) -> subprocess.CompletedProcess:
+    """What `make book-force` does: execute every notebook into the cache, then build with -W."""
+    executed = _run(str(BIN / "python"), "-m", "crs_compendium.execution", "--book", str(book), "--force")
+    if executed.returncode != 0:
+        return executed
+    return _run(str(BIN / "jupyter-book"), "build", str(book), "-W", "-n", "--keep-going")
 
 
-def test_book_builds_with_forced_execution_and_no_warnings(forced_config_file):
-    result = _build(ROOT, forced_config_file, ROOT)
+def test_book_builds_with_every_notebook_executed_and_no_warnings():
+    result = _build(ROOT)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    assert "Executing notebook" not in result.stdout, "the build ran a notebook the executor had not cached"
     html = ROOT / "_build" / "html"
     assert (html / "index.html").is_file()
     flow_page = (html / "notebooks" / "01_patient_flow.html").read_text()
@@ -37,12 +31,16 @@ def test_book_builds_with_forced_execution_and_no_warnings(forced_config_file):
     assert "flow checks consistent; exclusions sum to 16." in flow_page
 
 
-def test_a_failing_cell_fails_the_build(tmp_path, forced_config_file):
+def test_a_failing_cell_fails_the_executor_and_the_build(tmp_path):
+    (tmp_path / "_config.yml").write_text((ROOT / "_config.yml").read_text())
     (tmp_path / "_toc.yml").write_text("format: jb-book\nroot: broken\n")
+    front_matter = (ROOT / "notebooks" / "01_patient_flow.md").read_text().split("(figure1-patient-flow)=")[0]
     (tmp_path / "broken.md").write_text(
-        (ROOT / "notebooks" / "01_patient_flow.md").read_text().split("(figure1-patient-flow)=")[0]
-        + "# Broken\n\n```{code-cell} ipython3\nraise RuntimeError('deliberately broken cell')\n```\n"
+        front_matter + "# Broken\n\n```{code-cell} ipython3\nraise RuntimeError('deliberately broken cell')\n```\n"
     )
-    result = _build(tmp_path, forced_config_file, tmp_path)
-    assert result.returncode != 0
-    assert "deliberately broken cell" in result.stdout + result.stderr
+    executed = _run(str(BIN / "python"), "-m", "crs_compendium.execution", "--book", str(tmp_path))
+    assert executed.returncode == 1
+    assert "broken.md failed" in executed.stderr and "deliberately broken cell" in executed.stderr
+    built = _run(str(BIN / "jupyter-book"), "build", str(tmp_path), "-W", "-n", "--keep-going")
+    assert built.returncode != 0
+    assert "deliberately broken cell" in built.stdout + built.stderr
