@@ -6,11 +6,18 @@ which `COMPENDIUM_BUILD_DIR` can move (tests point it at a temporary folder).
 import os
 from pathlib import Path
 
-__all__ = ["ROOT", "DATA_DIR", "PUBLISHED_DIR", "build_dir"]
+__all__ = ["ROOT", "DATA_DIR", "PUBLISHED_DIR", "PAPER_TEXT", "build_dir"]
 
 ROOT = Path(__file__).resolve().parents[2]
 DATA_DIR = ROOT / "data"
 PUBLISHED_DIR = DATA_DIR / "published"
+# The paper's plain text is not redistributed here; it sits in the shared folder beside a checkout
+# (`../shared/paper/`), or wherever COMPENDIUM_PAPER_TEXT points.
+PAPER_TEXT = Path(
+    os.environ.get(
+        "COMPENDIUM_PAPER_TEXT", ROOT.parent / "shared" / "paper" / "zhou2025_tocilizumab_crs_frontimmunol.txt"
+    )
+)
 
 
 def build_dir(*parts: str) -> Path:
