@@ -39,8 +39,15 @@ book-force: $(INSTALLED)
 	$(BIN)/jupyter-book build . -W -n --keep-going
 	touch $(BOOK_STAMP)
 
-## test: every test (unit, environment, jupytext pairs, nbval over every notebook, forced -W book build).
-test: $(INSTALLED)
+# The browser test drives Debian's Chromium (Playwright's own browser download is not used).
+CHROMIUM := /usr/bin/chromium
+$(CHROMIUM):
+	$$( [ "$$(id -u)" = 0 ] || echo sudo ) sh -c 'apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium > /dev/null'
+
+## test: every test (unit, environment, jupytext pairs, nbval over every notebook, the forced -W book
+## build, every page in headless Chromium).
+test: $(INSTALLED) $(CHROMIUM)
 	$(BIN)/python -m pytest
 
 ## notebooks: regenerate each .ipynb from its .md and execute it in place, refreshing the committed outputs.
