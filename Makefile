@@ -6,7 +6,13 @@ BIN := $(VENV)/bin
 UV_VERSION := 0.13.9
 INSTALLED := $(VENV)/.installed
 
-.PHONY: book book-force test notebooks lock clean
+.PHONY: book book-force test validate notebooks lock clean
+
+# DATA=path points every patient-level notebook at another data folder in the documented schema
+# (data/ipd_schema.md) instead of the shipped synthetic reconstruction; it is never written to.
+ifdef DATA
+export COMPENDIUM_DATA := $(abspath $(DATA))
+endif
 
 $(INSTALLED): requirements.txt pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "Python 3.11 is required, found " + sys.version' \
@@ -25,8 +31,12 @@ BOOK_STAMP := _build/.book-built
 
 ## book: build the HTML book into _build/html. Notebooks run two at a time into the execution cache
 ## (only those whose code, or whose lib/ and data/ inputs, changed); any notebook error or Sphinx warning
-## fails the build.
+## fails the build. With DATA=path the book is built on that folder's patient data.
+ifdef DATA
+book: book-force
+else
 book: $(BOOK_STAMP)
+endif
 
 $(BOOK_STAMP): $(INSTALLED) $(BOOK_INPUTS)
 	$(BIN)/python -m crs_compendium.execution
@@ -37,7 +47,7 @@ $(BOOK_STAMP): $(INSTALLED) $(BOOK_INPUTS)
 book-force: $(INSTALLED)
 	$(BIN)/python -m crs_compendium.execution --force
 	$(BIN)/jupyter-book build . -W -n --keep-going
-	touch $(BOOK_STAMP)
+	$(if $(DATA),rm -f,touch) $(BOOK_STAMP)
 
 # The browser test drives Debian's Chromium (Playwright's own browser download is not used).
 CHROMIUM := /usr/bin/chromium
@@ -49,6 +59,11 @@ $(CHROMIUM):
 ## build, every page in headless Chromium).
 test: $(INSTALLED) $(CHROMIUM)
 	$(BIN)/python -m pytest
+
+## validate: check a patient-data folder against the schema and report every violation (DATA=path;
+## default: the shipped synthetic reconstruction).
+validate: $(INSTALLED)
+	$(BIN)/python -m crs_compendium validate $(or $(COMPENDIUM_DATA),data/synthetic_reconstruction)
 
 ## notebooks: regenerate each .ipynb from its .md and execute it in place, refreshing the committed outputs.
 notebooks: $(INSTALLED)

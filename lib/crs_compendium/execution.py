@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import os
 import shutil
 import sys
 import time
@@ -60,12 +61,14 @@ def book_notebooks(book_root: Path = ROOT) -> list[Path]:
 
 
 def inputs_fingerprint(root: Path = ROOT) -> str:
-    """SHA-256 over what the notebooks read besides their own code: the library, data/, the lock file."""
+    """SHA-256 over what the notebooks read besides their own code: the library, data/, the lock file,
+    and the patient-data folder that COMPENDIUM_DATA points the book at, if any."""
     digest = hashlib.sha256()
     files = [root / "requirements.txt", *(root / "lib" / "crs_compendium").rglob("*.py")]
-    files += [p for p in (root / "data").rglob("*") if p.is_file()]
+    folders = [root / "data"] + ([Path(os.environ["COMPENDIUM_DATA"])] if os.environ.get("COMPENDIUM_DATA") else [])
+    files += [p for folder in folders for p in folder.rglob("*") if p.is_file()]
     for path in sorted(files):
-        digest.update(str(path.relative_to(root)).encode())
+        digest.update(str(path.resolve()).encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()
 
