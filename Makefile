@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 UV_VERSION := 0.13.9
 INSTALLED := $(VENV)/.installed
 
-.PHONY: book book-force test validate notebooks lock clean
+.PHONY: book book-force test validate notebooks lock bench clean
 
 # DATA=path points every patient-level notebook at another data folder in the documented schema
 # (data/ipd_schema.md) instead of the shipped synthetic reconstruction; it is never written to.
@@ -55,10 +55,12 @@ $(CHROMIUM):
 	$$( [ "$$(id -u)" = 0 ] || echo sudo ) sh -c 'apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium > /dev/null'
 
-## test: every test (unit, environment, jupytext pairs, nbval over every notebook, the forced -W book
-## build, every page in headless Chromium).
+## test: every test. First unit, environment and pairing tests and nbval over every notebook (each
+## notebook executes once, and what nbval verified goes into the execution cache); then the -W book
+## build from exactly those outputs and every page in headless Chromium.
 test: $(INSTALLED) $(CHROMIUM)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest --ignore=tests/test_book.py
+	COMPENDIUM_REQUIRE_CACHED=1 $(BIN)/python -m pytest -n 0 tests/test_book.py
 
 ## validate: check a patient-data folder against the schema and report every violation (DATA=path;
 ## default: the shipped synthetic reconstruction).
@@ -71,6 +73,10 @@ notebooks: $(INSTALLED)
 	  $(BIN)/jupytext --quiet --to ipynb --update "$$md" && \
 	  $(BIN)/jupyter execute --inplace "$${md%.md}.ipynb" || exit 1; \
 	done
+
+## bench: cold build, no-op rebuild, serial raw execution, test command and site size, in one run.
+bench: $(INSTALLED) $(CHROMIUM)
+	$(BIN)/python tools/bench.py
 
 ## lock: re-resolve requirements.in into requirements.txt and environment.yml.
 lock: $(INSTALLED)

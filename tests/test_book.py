@@ -1,9 +1,13 @@
-"""The rendered book, end to end: it builds from scratch with every notebook executed and Sphinx warnings
-as errors, a failing cell fails the build, and every page works in a real browser, offline.
+"""The rendered book, end to end: it builds with every notebook executed in this test run and Sphinx
+warnings as errors, a failing cell fails the build, and every page works in a real browser, offline.
 
-One module, so that under pytest-xdist (`--dist loadscope`) the browser checks run on the worker that
-built the book, after the build.
+`make test` runs nbval first; crs_compendium.nbval_cache stores each notebook nbval executed and verified
+into the execution cache, and `make test` then runs this module with COMPENDIUM_REQUIRE_CACHED=1, so the
+book is built from exactly those outputs and the test fails if any notebook had to be executed again.
+Run alone, the module executes whatever the cache lacks. One module, so that under pytest-xdist the
+browser checks run after the build, on the same worker.
 """
+import os
 import functools
 import http.server
 import re
@@ -28,17 +32,17 @@ def _run(*command: str) -> subprocess.CompletedProcess:
     return subprocess.run(command, capture_output=True, text=True, timeout=1200, cwd=ROOT)
 
 
-def _build(book: Path) -> subprocess.CompletedProcess:
-    """What `make book-force` does: execute every notebook into the cache, then build with -W."""
-    executed = _run(str(BIN / "python"), "-m", "crs_compendium.execution", "--book", str(book), "--force")
-    if executed.returncode != 0:
-        return executed
-    return _run(str(BIN / "jupyter-book"), "build", str(book), "-W", "-n", "--keep-going")
-
-
 @pytest.fixture(scope="module")
 def built_book():
-    return _build(ROOT)
+    """What `make book` does: execute what the cache lacks, two at a time, then build with -W."""
+    executed = _run(str(BIN / "python"), "-m", "crs_compendium.execution")
+    if executed.returncode != 0:
+        return executed
+    if os.environ.get("COMPENDIUM_REQUIRE_CACHED") == "1":
+        assert executed.stdout.startswith("executed 0 notebook(s)"), (
+            "nbval's executions did not reach the cache: " + executed.stdout
+        )
+    return _run(str(BIN / "jupyter-book"), "build", ".", "-W", "-n", "--keep-going")
 
 
 def test_book_builds_with_every_notebook_executed_and_no_warnings(built_book):

@@ -22,7 +22,17 @@ import yaml
 
 from .paths import ROOT
 
-__all__ = ["ExecutionReport", "book_notebooks", "inputs_fingerprint", "execute_into_cache", "main"]
+__all__ = [
+    "ExecutionReport",
+    "book_notebooks",
+    "book_cache_dir",
+    "inputs_fingerprint",
+    "read_notebook",
+    "open_cache",
+    "store_executed",
+    "execute_into_cache",
+    "main",
+]
 
 _FINGERPRINT_FILE = "inputs.sha256"
 
@@ -73,17 +83,48 @@ def inputs_fingerprint(root: Path = ROOT) -> str:
     return digest.hexdigest()
 
 
-def _read(path: Path):
+def book_cache_dir(book_root: Path = ROOT) -> Path:
+    """The execution cache folder that _config.yml gives Jupyter Book."""
+    config = yaml.safe_load((book_root / "_config.yml").read_text())
+    return book_root / config["execute"]["cache"]
+
+
+def read_notebook(path: Path):
+    """Read a MyST notebook as myst-nb does, so its cache key matches the one the build computes."""
     from myst_nb.core.read import read_myst_markdown_notebook
 
     return read_myst_markdown_notebook(path.read_text(), path=path)
+
+
+def open_cache(cache_dir: Path, *, force: bool = False):
+    """Open the execution cache, emptied first when forced or when lib/, data/ or the pins changed."""
+    from jupyter_cache import get_cache
+
+    fingerprint_file = cache_dir / _FINGERPRINT_FILE
+    fingerprint = inputs_fingerprint()
+    if force or not fingerprint_file.is_file() or fingerprint_file.read_text() != fingerprint:
+        shutil.rmtree(cache_dir, ignore_errors=True)
+        cache_dir.mkdir(parents=True)
+        fingerprint_file.write_text(fingerprint)
+    return get_cache(str(cache_dir))
+
+
+def store_executed(cache, path: Path, notebook, seconds: float | None = None) -> None:
+    """Put an executed notebook (read from the MyST file at `path`) into the cache for the build."""
+    from jupyter_cache.base import CacheBundleIn
+
+    cache.cache_notebook_bundle(
+        CacheBundleIn(notebook, str(path), data={"execution_seconds": seconds}),
+        check_validity=False,
+        overwrite=True,
+    )
 
 
 def _execute(path: Path, timeout: int):
     """Run one notebook in a fresh kernel with the notebook's folder as working directory."""
     from jupyter_cache.executors.utils import single_nb_execution
 
-    notebook = _read(path)
+    notebook = read_notebook(path)
     result = single_nb_execution(notebook, cwd=str(path.parent), timeout=timeout, allow_errors=False)
     return notebook, result.time, result.exc_string if result.err else None
 
@@ -92,15 +133,8 @@ def execute_into_cache(
     notebooks: list[Path], cache_dir: Path, *, jobs: int = 2, force: bool = False, timeout: int = 300
 ) -> ExecutionReport:
     """Execute the notebooks whose outputs the cache lacks (all of them with `force`), `jobs` at a time."""
-    from jupyter_cache import get_cache
-    from jupyter_cache.base import CacheBundleIn
-
     start = time.perf_counter()
-    fingerprint_file = cache_dir / _FINGERPRINT_FILE
-    fingerprint = inputs_fingerprint()
-    if force or not fingerprint_file.is_file() or fingerprint_file.read_text() != fingerprint:
-        shutil.rmtree(cache_dir, ignore_errors=True)
-    cache = get_cache(str(cache_dir))
+    cache = open_cache(cache_dir, force=force)
     report = ExecutionReport()
     to_run = []
     for path in notebooks:
@@ -115,14 +149,8 @@ def execute_into_cache(
             if traceback:
                 report.failed[path.name] = traceback
                 continue
-            cache.cache_notebook_bundle(
-                CacheBundleIn(notebook, str(path), data={"execution_seconds": seconds}),
-                check_validity=False,
-                overwrite=True,
-            )
+            store_executed(cache, path, notebook, seconds)
             report.executed.append(path.name)
-    if not report.failed:
-        fingerprint_file.write_text(fingerprint)
     report.seconds = time.perf_counter() - start
     return report
 
@@ -130,7 +158,7 @@ def execute_into_cache(
 def _in_cache(cache, path: Path) -> bool:
     """Whether the cache holds outputs for the notebook's current code cells (jupyter-cache's key)."""
     try:
-        cache.match_cache_notebook(_read(path))
+        cache.match_cache_notebook(read_notebook(path))
     except KeyError:
         return False
     return True
@@ -147,7 +175,7 @@ def main(argv: list[str] | None = None) -> int:
     config = yaml.safe_load((args.book / "_config.yml").read_text())["execute"]
     report = execute_into_cache(
         book_notebooks(args.book),
-        args.book / config["cache"],
+        book_cache_dir(args.book),
         jobs=args.jobs,
         force=args.force,
         timeout=int(config["timeout"]),

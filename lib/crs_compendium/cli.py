@@ -1,0 +1,77 @@
+"""The compendium's command line, for clinicians and reviewers who want numbers without notebooks.
+
+``python -m crs_compendium grade DAILY_CSV`` grades a daily.csv (shared/design/ipd_schema.md) by the ASTCT
+consensus and prints one CSV row per patient to stdout. Each command is an argparse sub-command with a
+``run`` function, so more (e.g. ``validate``) can be added beside ``grade``. Invalid input exits with
+status 2 and a one-line message on stderr; nothing is written to stdout then.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import pandas as pd
+
+from . import astct
+from .exceptions import InvalidInputError
+
+__all__ = ["build_parser", "main"]
+
+PROG = "python -m crs_compendium"
+_GRADE_COLUMNS = ["patient_id", "crs_onset_day", "crs_max_grade", "crs_duration_days"]
+
+
+def _read_daily_csv(path: Path) -> pd.DataFrame:
+    """Read a daily.csv as the schema means it: only an empty cell is missing ("none" is a category), IDs
+    stay text (leading zeros kept), and the index is the file's line number (header = line 1)."""
+    if not path.is_file():
+        raise InvalidInputError(f"{path}: file not found")
+    try:
+        daily = pd.read_csv(path, dtype={"patient_id": str}, keep_default_na=False, na_values=[""])
+    except (pd.errors.EmptyDataError, pd.errors.ParserError, UnicodeDecodeError) as error:
+        raise InvalidInputError(f"{path}: not a readable CSV file ({str(error).splitlines()[0]})") from None
+    daily.index = pd.RangeIndex(2, len(daily) + 2, name="line")
+    return daily
+
+
+def _run_grade(args: argparse.Namespace) -> int:
+    daily = _read_daily_csv(args.daily_csv)
+    summary = astct.summarise_crs(daily, duration_rule=args.duration_rule, source=str(args.daily_csv))
+    summary[_GRADE_COLUMNS].to_csv(sys.stdout, index=False, lineterminator="\n")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser, one sub-command per task."""
+    parser = argparse.ArgumentParser(prog=PROG, description="Commands of the Zhou et al. 2025 compendium.")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    grade = commands.add_parser(
+        "grade",
+        help="grade a daily.csv by the ASTCT consensus; one CSV row per patient",
+        description=(
+            "Grade every day of DAILY_CSV by the ASTCT CRS consensus (Lee et al. 2019) and print "
+            f"{','.join(_GRADE_COLUMNS)} for each patient. Onset is the first day graded 1 or more; "
+            "with --duration-rule span (default) the duration is last CRS day - onset + 1, 0 without CRS. "
+            "Exit status 2 on invalid input."
+        ),
+    )
+    grade.add_argument("daily_csv", type=Path, metavar="DAILY_CSV", help="daily.csv, one row per patient per day")
+    grade.add_argument(
+        "--duration-rule", choices=astct.DURATION_RULES, default="span",
+        help="span: last CRS day - onset + 1 (default); count: number of days graded 1 or more",
+    )
+    grade.set_defaults(run=_run_grade)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run a command; return its exit status (2 and a one-line message on stderr for invalid input)."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.run(args)
+    except InvalidInputError as error:
+        message = " ".join(str(error).split())
+        print(f"{PROG} {args.command}: error: {message}", file=sys.stderr)
+        return 2
