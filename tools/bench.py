@@ -1,0 +1,59 @@
+"""`make bench`: the build's cost next to the cost of just running the notebooks, in one run.
+
+Prints the cold build time (empty _build), the no-op rebuild, the serial raw execution of the same
+notebooks with `jupyter execute` (nbclient, one after another, on copies), the ratio build/raw, the test
+command's time and the size of _build/html. Targets on 2 cores: build <= 0.6 x raw, no-op <= 1.5 s,
+test <= 1.2 x build, site <= 10 MB.
+"""
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+
+
+def _timed(command: list[str], **kwargs) -> float:
+    start = time.perf_counter()
+    subprocess.run(command, cwd=ROOT, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, **kwargs)
+    return time.perf_counter() - start
+
+
+def _serial_raw_execution() -> float:
+    notebooks = sorted((ROOT / "notebooks").glob("*.ipynb"))
+    with tempfile.TemporaryDirectory() as folder:
+        copies = [Path(shutil.copy(nb, folder)) for nb in notebooks]
+        start = time.perf_counter()
+        for copy in copies:
+            subprocess.run([str(BIN / "jupyter"), "execute", "--inplace", str(copy)], check=True,
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT / "notebooks")
+        return time.perf_counter() - start
+
+
+def main() -> None:
+    shutil.rmtree(ROOT / "_build", ignore_errors=True)
+    cold = _timed(["make", "book"])
+    noop = _timed(["make", "book"])
+    raw = _serial_raw_execution()
+    test = _timed(["make", "test"])
+    size = sum(p.stat().st_size for p in (ROOT / "_build" / "html").rglob("*") if p.is_file())
+    rows = [
+        ("notebooks", f"{len(list((ROOT / 'notebooks').glob('*.ipynb')))}"),
+        ("cold build (make book, empty _build)", f"{cold:.1f} s"),
+        ("no-op rebuild (make book again)", f"{noop:.2f} s"),
+        ("serial raw execution (jupyter execute)", f"{raw:.1f} s"),
+        ("ratio cold build / raw execution", f"{cold / raw:.2f}  (target <= 0.6)"),
+        ("test command (make test)", f"{test:.1f} s"),
+        ("ratio test / cold build", f"{test / cold:.2f}  (target <= 1.2)"),
+        ("_build/html size", f"{size / 1e6:.1f} MB  (target <= 10)"),
+    ]
+    width = max(len(name) for name, _ in rows)
+    for name, value in rows:
+        print(f"{name:<{width}}  {value}")
+
+
+if __name__ == "__main__":
+    main()
