@@ -139,7 +139,7 @@ def _patient_level_pages():
     )
 
 
-def test_every_page_loads_offline_with_images_links_and_banners(built_book, site, browser):
+def test_every_page_loads_offline_with_images_links_headings_and_banners(built_book, site, browser):
     pages = _pages()
     assert "book/index.html" in pages and "notebooks/01_patient_flow.html" in pages
     patient_level = set(_patient_level_pages())
@@ -157,6 +157,9 @@ def test_every_page_loads_offline_with_images_links_and_banners(built_book, site
         images = page.eval_on_selector_all(
             "img", "imgs => imgs.map(i => ({src: i.src, ok: i.complete && i.naturalWidth > 0, alt: i.alt}))")
         links = page.eval_on_selector_all("a[href]", "links => links.map(a => a.href)")
+        levels = page.eval_on_selector_all(
+            "article h1, article h2, article h3, article h4, article h5, article h6",
+            "hs => hs.map(h => Number(h.tagName[1]))")
         banners = page.locator(f".{BANNER_CLASS}")
         banner_text = banners.first.inner_text() if banners.count() else ""
         page.close()
@@ -164,6 +167,9 @@ def test_every_page_loads_offline_with_images_links_and_banners(built_book, site
             problems += [f"{name}: {kind}: {item}" for item in seen[kind]]
         problems += [f"{name}: image did not load: {i['src']}" for i in images if not i["ok"]]
         problems += [f"{name}: image without alt text: {i['src']}" for i in images if not i["alt"].strip()]
+        if levels and (levels.count(1) != 1 or levels[0] != 1):
+            problems.append(f"{name}: the page needs exactly one top heading, first (levels {levels})")
+        problems += [f"{name}: heading jumps from h{a} to h{b}" for a, b in zip(levels, levels[1:]) if b > a + 1]
         for link in links:
             target = urlsplit(link)
             if target.scheme in ("http", "https") and target.hostname == "127.0.0.1":
