@@ -69,6 +69,16 @@ def test_a_failing_cell_fails_the_executor_and_the_build(tmp_path):
     assert "deliberately broken cell" in built.stdout + built.stderr
 
 
+def test_every_figure_caption_links_to_the_notebook_that_drew_it(built_book):
+    assert built_book.returncode == 0
+    unlinked = []
+    for page in sorted((HTML / "notebooks").glob("*.html")):
+        for caption in re.findall(r"<figcaption>(.*?)</figcaption>", page.read_text(), flags=re.S):
+            if f'/notebooks/{page.stem}.ipynb"' not in caption:
+                unlinked.append(f"{page.name}: {re.sub('<[^>]+>', '', caption).strip()[:80]}")
+    assert not unlinked, "captions without a link to their notebook:\n" + "\n".join(unlinked)
+
+
 # --- the rendered pages in headless Chromium -------------------------------------------------------------
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):

@@ -1,0 +1,60 @@
+"""Sphinx extension of the compendium (listed in _config.yml): two small fixes to what Jupyter Book renders.
+
+1. Figure captions that name the notebook that drew them ("drawn by notebooks/05_figure4_survival")
+   get that name turned into a link to the notebook in the repository, so every reproduced figure links
+   to its code from the caption itself. The URL is built from `repository.url` and `repository.branch`
+   in _config.yml, the one place that names the repository.
+2. Duplicate script tags are dropped from every page: sphinx-thebe and sphinx-togglebutton (always
+   loaded by Jupyter Book 1) register inline scripts with `app.add_js_file(None, body=...)` once into the
+   builder and once into the registry (where None became ""), so Sphinx 7 emits each twice and the
+   browser raises "Identifier 'THEBE_JS_URL' has already been declared" on every page.
+"""
+import re
+
+from docutils import nodes
+
+__all__ = ["NOTEBOOK_NAME", "setup"]
+
+NOTEBOOK_NAME = re.compile(r"notebooks/(\d\d_[A-Za-z0-9_]+)")
+
+
+def _notebook_url(app, name: str) -> str:
+    options = app.config.html_theme_options
+    base = options.get("repository_url", "").rstrip("/")
+    branch = options.get("repository_branch", "main")
+    return f"{base}/blob/{branch}/notebooks/{name}.ipynb"
+
+
+def _link_notebooks_in_captions(app, doctree, docname):
+    for caption in doctree.findall(nodes.caption):
+        for text in list(caption.findall(nodes.Text)):
+            if isinstance(text.parent, nodes.reference) or not NOTEBOOK_NAME.search(text):
+                continue
+            pieces, last = [], 0
+            for match in NOTEBOOK_NAME.finditer(text):
+                pieces.append(nodes.Text(text[last:match.start()]))
+                pieces.append(nodes.reference(match.group(0), match.group(0),
+                                              refuri=_notebook_url(app, match.group(1))))
+                last = match.end()
+            pieces.append(nodes.Text(text[last:]))
+            text.parent.replace(text, pieces)
+
+
+def _drop_duplicate_scripts(app, pagename, templatename, context, doctree):
+    seen, unique = set(), []
+    for script in context.get("script_files", []):
+        # Copies differ only in priority or in None vs "" for an inline script: the same <script> tag.
+        key = (getattr(script, "filename", script) or "", tuple(sorted(getattr(script, "attributes", {}).items())))
+        if key not in seen:
+            seen.add(key)
+            unique.append(script)
+    # In place: Sphinx appends page-specific scripts to this very list object.
+    context["script_files"][:] = unique
+
+
+def setup(app):
+    app.connect("doctree-resolved", _link_notebooks_in_captions)
+    # Early: html-page-context is emitted with emit_firstresult, so a theme handler that returns a
+    # template name ends the chain before handlers of lower priority run.
+    app.connect("html-page-context", _drop_duplicate_scripts, priority=100)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}
