@@ -32,6 +32,7 @@ import pandas as pd
 
 from .exceptions import InvalidInputError
 from .paths import PUBLISHED_DIR
+from .registry import read_printed_csv
 from .verdicts import CONSISTENT, INCONSISTENT, verdict
 
 __all__ = [
@@ -683,14 +684,7 @@ def load_printed_table1(folder: Path | None = None) -> tuple[pd.DataFrame, pd.Da
     tables = []
     for name, required in (("table1_astct_as_printed.csv", _PRINTED_TABLE_COLUMNS),
                            ("table1_astct_notes_as_printed.csv", _PRINTED_NOTE_COLUMNS)):
-        path = folder / name
-        if not path.is_file():
-            raise InvalidInputError(f"{path}: file not found")
-        table = pd.read_csv(path, dtype=str, keep_default_na=False)
-        missing = [column for column in required if column not in table.columns]
-        if missing:
-            raise InvalidInputError(f"{path}: missing column(s) {', '.join(missing)}")
-        tables.append(table)
+        tables.append(read_printed_csv(folder / name, required))
     return tables[0], tables[1]
 
 

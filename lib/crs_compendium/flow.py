@@ -18,6 +18,7 @@ from matplotlib.patches import FancyBboxPatch
 
 from .exceptions import InvalidInputError
 from .paths import PUBLISHED_DIR
+from .registry import read_printed_csv
 from .verdicts import verdict
 
 __all__ = [
@@ -36,23 +37,13 @@ _COUNT = re.compile(r"^(0|[1-9][0-9]*)$")
 _TERM = re.compile(r"^\s*([+-]?)\s*([a-z_]+)\s*")
 
 
-def _read_strings(path: Path, required: tuple[str, ...]) -> pd.DataFrame:
-    if not path.is_file():
-        raise InvalidInputError(f"{path}: file not found")
-    table = pd.read_csv(path, dtype=str, keep_default_na=False)
-    missing = [column for column in required if column not in table.columns]
-    if missing:
-        raise InvalidInputError(f"{path}: missing column(s) {', '.join(missing)}")
-    return table
-
-
 def load_flow(path: Path | None = None) -> pd.DataFrame:
     """Read the flow tree, keeping printed counts as strings, and refuse a malformed tree.
 
     Every problem is reported at once, each with its CSV line number (header = line 1).
     """
     path = Path(path) if path is not None else PUBLISHED_DIR / "patient_flow.csv"
-    flow = _read_strings(path, _FLOW_COLUMNS)
+    flow = read_printed_csv(path, _FLOW_COLUMNS)
     problems = []
     nodes = set(flow["node"])
     for line, row in zip(range(2, len(flow) + 2), flow.itertuples(index=False)):
@@ -76,7 +67,7 @@ def load_flow(path: Path | None = None) -> pd.DataFrame:
 def load_flow_statements(path: Path | None = None) -> pd.DataFrame:
     """Read the text's statements about the flow (printed value and the nodes it refers to)."""
     path = Path(path) if path is not None else PUBLISHED_DIR / "patient_flow_statements.csv"
-    return _read_strings(path, _STATEMENT_COLUMNS)
+    return read_printed_csv(path, _STATEMENT_COLUMNS)
 
 
 @dataclass(frozen=True)

@@ -25,6 +25,7 @@ __all__ = [
     "CROSS_REFERENCE_KEY",
     "Violation",
     "PrintedNumber",
+    "read_printed_csv",
     "load_schema",
     "find_violations",
     "load_claims",
@@ -73,6 +74,19 @@ class PrintedNumber:
 
     def __str__(self) -> str:
         return f"{self.relation}{self.value}"
+
+
+def read_printed_csv(path: str | Path, required: Iterable[str]) -> pd.DataFrame:
+    """Read a CSV of transcribed numbers with every cell a string as printed ("" stays "", "NA" is text),
+    refusing a missing file or missing columns by name."""
+    path = Path(path)
+    if not path.is_file():
+        raise InvalidInputError(f"{path}: file not found")
+    table = pd.read_csv(path, dtype=str, keep_default_na=False)
+    missing = [column for column in required if column not in table.columns]
+    if missing:
+        raise InvalidInputError(f"{path}: missing column(s) {', '.join(missing)}")
+    return table
 
 
 def load_schema(path: str | Path | None = None) -> dict:
