@@ -1,19 +1,22 @@
 """The compendium's command line, for clinicians and reviewers who want numbers without notebooks.
 
 ``python -m crs_compendium grade DAILY_CSV`` grades a daily.csv (shared/design/ipd_schema.md) by the ASTCT
-consensus and prints one CSV row per patient to stdout. Each command is an argparse sub-command with a
-``run`` function, so more (e.g. ``validate``) can be added beside ``grade``. Invalid input exits with
-status 2 and a one-line message on stderr; nothing is written to stdout then.
+consensus and prints one CSV row per patient to stdout. ``validate [FOLDER]`` checks a patient data folder
+against data/ipd_schema.md and lists every violation; ``reconstruct --seed N --out DIR`` writes the
+synthetic cohort. Each command is an argparse sub-command with a ``run`` function. Invalid input exits
+with status 2 and a message on stderr (one line, or one line per violation for ``validate``); nothing is
+written to stdout then.
 """
 from __future__ import annotations
 
 import argparse
 import sys
+import time
 from pathlib import Path
 
 import pandas as pd
 
-from . import astct
+from . import astct, ipd, reconstruction
 from .exceptions import InvalidInputError
 
 __all__ = ["build_parser", "main"]
@@ -42,6 +45,33 @@ def _run_grade(args: argparse.Namespace) -> int:
     return 0
 
 
+def _run_validate(args: argparse.Namespace) -> int:
+    report = ipd.validate_folder(args.folder)
+    if not report.valid:
+        print(f"{PROG} validate: error: {report}", file=sys.stderr)
+        return 2
+    print(report)
+    return 0
+
+
+def _run_reconstruct(args: argparse.Namespace) -> int:
+    started = time.perf_counter()
+    generated = reconstruction.reconstruct(seed=args.seed)
+    seconds = time.perf_counter() - started
+    paths = generated.write(args.out)
+    counts = reconstruction.fit_report(generated.cohort(args.out)).counts()
+    print(f"wrote {', '.join(path.name for path in paths)} to {args.out} (seed {args.seed}); fit to the printed "
+          f"numbers: " + ", ".join(f"{n} {status}" for status, n in counts.items()))
+    print(f"generated in {seconds:.1f} s", file=sys.stderr)
+    return 0
+
+
+def _seed(text: str) -> int:
+    if not text.isdigit():
+        raise argparse.ArgumentTypeError(f"must be a non-negative whole number, got {text!r}")
+    return int(text)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser, one sub-command per task."""
     parser = argparse.ArgumentParser(prog=PROG, description="Commands of the Zhou et al. 2025 compendium.")
@@ -62,6 +92,33 @@ def build_parser() -> argparse.ArgumentParser:
         help="span: last CRS day - onset + 1 (default); count: number of days graded 1 or more",
     )
     grade.set_defaults(run=_run_grade)
+
+    validate = commands.add_parser(
+        "validate",
+        help="check a patient data folder (patients.csv, daily.csv) against data/ipd_schema.md",
+        description=(
+            "Validate FOLDER against the IPD schema (data/ipd_schema.md) and list every violation at once: "
+            f"file, column, line(s), rule. FOLDER defaults to ${ipd.DATA_ENV}, else the shipped synthetic "
+            "cohort. Nothing in FOLDER is written. Exit status 0 when valid, 2 otherwise."
+        ),
+    )
+    validate.add_argument("folder", type=Path, nargs="?", default=None, metavar="FOLDER",
+                          help="folder holding patients.csv and daily.csv")
+    validate.set_defaults(run=_run_validate)
+
+    rebuild = commands.add_parser(
+        "reconstruct",
+        help="write the synthetic patient-level cohort rebuilt from the published aggregates",
+        description=(
+            "Generate the synthetic reconstruction (crs_compendium.reconstruction) for a seed and write "
+            "patients.csv, daily.csv, README.md and the SYNTHETIC marker to DIR. The same seed gives "
+            "byte-identical files. A DIR holding patients.csv without the SYNTHETIC marker is refused."
+        ),
+    )
+    rebuild.add_argument("--seed", type=_seed, default=reconstruction.DEFAULT_SEED,
+                         help=f"seed of the generator (default {reconstruction.DEFAULT_SEED}, the shipped cohort)")
+    rebuild.add_argument("--out", type=Path, required=True, metavar="DIR", help="folder to write")
+    rebuild.set_defaults(run=_run_reconstruct)
     return parser
 
 
