@@ -16,4 +16,5 @@ def data_level_banner(cohort: Cohort) -> Markdown:
     """A warning banner for the synthetic reconstruction, a note naming the folder for real data."""
     kind, title = ("warning", "Synthetic reconstruction, not patient data") if cohort.synthetic else (
         "note", "Patient data loaded from a data folder")
-    return Markdown(f":::{{{kind}}} {title}\n:class: {BANNER_CLASS}\n{banner_text(cohort)}\n:::\n")
+    # A titled generic admonition keeps the title; the class gives the warning/note colours.
+    return Markdown(f":::{{admonition}} {title}\n:class: {kind} {BANNER_CLASS}\n{banner_text(cohort)}\n:::\n")
