@@ -53,7 +53,7 @@ from crs_compendium.cross_checks import (
 )
 from crs_compendium.exceptions import InvalidInputError
 from crs_compendium.paths import PUBLISHED_DIR
-from crs_compendium.registry import cross_references, load_claims
+from crs_compendium.registry import cross_references, load_claims, read_printed_csv
 from crs_compendium.reported import (
     check_bonferroni,
     check_median_range,
@@ -716,16 +716,6 @@ def printing_checks(claims: pd.DataFrame) -> list[AuditCheck]:
 # --------------------------------------------------------------------------------------------------------
 # Checks the keys cannot express: data/published/audit_links.csv
 # --------------------------------------------------------------------------------------------------------
-def _read_strings(path: Path, columns: Sequence[str]) -> pd.DataFrame:
-    if not Path(path).is_file():
-        raise InvalidInputError(f"{path}: file not found")
-    table = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
-    missing = [column for column in columns if column not in table.columns]
-    if missing:
-        raise InvalidInputError(f"{path}: missing column(s) {', '.join(missing)}")
-    return table
-
-
 def load_links(path: str | Path | None = None) -> pd.DataFrame:
     """Read the audit's explicit links (sums, subgroups, Figure 1 flow, Table 1 rows), refusing bad rows.
 
@@ -734,7 +724,7 @@ def load_links(path: str | Path | None = None) -> pd.DataFrame:
     ``statement:ID`` of the flow files; ``location|check`` of the Table 1 comparison), ``anchor``, ``why``.
     """
     path = Path(path) if path is not None else LINKS_PATH
-    links = _read_strings(path, _LINK_COLUMNS)
+    links = read_printed_csv(path, _LINK_COLUMNS)
     problems = []
     for line, row in zip(range(2, len(links) + 2), links.to_dict("records")):
         if row["check"] not in ("sum", "at_most", "flow", "table1"):
@@ -1035,7 +1025,7 @@ def _claim_fields(record: Mapping[str, str]) -> dict[str, str]:
 def load_significance_statements(path: str | Path | None = None) -> pd.DataFrame:
     """Read the narrative claims of (no) significance: id, location, our wording, the p claims, what is asserted."""
     path = Path(path) if path is not None else SIGNIFICANCE_PATH
-    statements = _read_strings(path, _STATEMENT_COLUMNS)
+    statements = read_printed_csv(path, _STATEMENT_COLUMNS)
     problems = [f"line {line}: asserts {value!r} is not 'significant' or 'not significant'"
                 for line, value in zip(range(2, len(statements) + 2), statements["asserts"])
                 if value not in ("significant", "not significant")]

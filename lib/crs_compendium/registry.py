@@ -82,7 +82,7 @@ def read_printed_csv(path: str | Path, required: Iterable[str]) -> pd.DataFrame:
     path = Path(path)
     if not path.is_file():
         raise InvalidInputError(f"{path}: file not found")
-    table = pd.read_csv(path, dtype=str, keep_default_na=False)
+    table = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
     missing = [column for column in required if column not in table.columns]
     if missing:
         raise InvalidInputError(f"{path}: missing column(s) {', '.join(missing)}")
