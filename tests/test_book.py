@@ -9,6 +9,7 @@ browser checks run after the build, on the same worker.
 """
 import os
 import functools
+import hashlib
 import http.server
 import re
 import subprocess
@@ -32,8 +33,18 @@ def _run(*command: str) -> subprocess.CompletedProcess:
     return subprocess.run(command, capture_output=True, text=True, timeout=1200, cwd=ROOT)
 
 
+def _data_bytes() -> dict[str, str]:
+    return {str(p.relative_to(ROOT)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted((ROOT / "data").rglob("*")) if p.is_file()}
+
+
 @pytest.fixture(scope="module")
-def built_book():
+def data_before_build():
+    return _data_bytes()
+
+
+@pytest.fixture(scope="module")
+def built_book(data_before_build):
     """What `make book` does: execute what the cache lacks, two at a time, then build with -W."""
     executed = _run(str(BIN / "python"), "-m", "crs_compendium.execution")
     if executed.returncode != 0:
@@ -43,6 +54,11 @@ def built_book():
             "nbval's executions did not reach the cache: " + executed.stdout
         )
     return _run(str(BIN / "jupyter-book"), "build", ".", "-W", "-n", "--keep-going")
+
+
+def test_the_build_never_writes_to_the_input_data(built_book, data_before_build):
+    assert built_book.returncode == 0
+    assert _data_bytes() == data_before_build
 
 
 def test_book_builds_with_every_notebook_executed_and_no_warnings(built_book):

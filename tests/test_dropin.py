@@ -6,6 +6,7 @@ memory and executed there (the committed files are never written), two at a time
 pointing at that folder and COMPENDIUM_BUILD_DIR at a temporary one. No cell may fail, the page's first
 output must be the banner naming the folder, and the page's result tables must land in the build folder.
 """
+import hashlib
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -22,13 +23,18 @@ PATIENT_LEVEL = sorted(md.stem for md in NOTEBOOKS.glob("*.md") if "load_cohort(
 OTHER_SEED = 7
 
 
+def _fingerprint(folder: Path) -> dict[str, str]:
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.iterdir())}
+
+
 @pytest.fixture(scope="module")
 def dropin(tmp_path_factory):
-    """(data folder, build folder, {notebook: executed notebook or the error it raised})."""
+    """(data folder, build folder, {notebook: executed notebook or the error it raised}, input bytes before)."""
     folder = tmp_path_factory.mktemp("authors_data")
     build = tmp_path_factory.mktemp("build")
     reconstruct(seed=OTHER_SEED).write(folder)
     (folder / SYNTHETIC_MARKER).unlink()
+    before = _fingerprint(folder)
     patch = pytest.MonkeyPatch()
     patch.setenv("COMPENDIUM_DATA", str(folder))
     patch.setenv("COMPENDIUM_BUILD_DIR", str(build))
@@ -47,7 +53,7 @@ def dropin(tmp_path_factory):
             results = dict(zip(PATIENT_LEVEL, pool.map(execute, PATIENT_LEVEL)))
     finally:
         patch.undo()
-    return folder, build, results
+    return folder, build, results, before
 
 
 def test_the_patient_level_notebooks_are_found():
@@ -57,7 +63,7 @@ def test_the_patient_level_notebooks_are_found():
 
 @pytest.mark.parametrize("stem", PATIENT_LEVEL)
 def test_notebook_runs_unchanged_on_another_data_folder(dropin, stem):
-    folder, _, results = dropin
+    folder, _, results, _ = dropin
     result = results[stem]
     assert not isinstance(result, Exception), f"{stem} failed on {folder}:\n{result}"
     first_output = next(cell.outputs for cell in result.cells if cell.cell_type == "code" and cell.outputs)
@@ -66,7 +72,12 @@ def test_notebook_runs_unchanged_on_another_data_folder(dropin, stem):
     assert "Synthetic reconstruction" not in banner
 
 
+def test_running_every_page_leaves_the_input_folder_byte_for_byte_as_it_was(dropin):
+    folder, _, _, before = dropin
+    assert _fingerprint(folder) == before
+
+
 def test_result_tables_go_to_the_build_folder_not_the_compendium(dropin):
-    _, build, _ = dropin
+    _, build, _, _ = dropin
     written = {path.stem for path in (build / "results").glob("*.csv")}
     assert {"table2_baseline", "figure2_verdicts", "figure3_verdicts", "figure4_survival", "s1_s3_verdicts"} <= written
