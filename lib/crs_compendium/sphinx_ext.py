@@ -1,4 +1,4 @@
-"""Sphinx extension of the compendium (listed in _config.yml): two small fixes to what Jupyter Book renders.
+"""Sphinx extension of the compendium (listed in _config.yml): three small fixes to what Jupyter Book renders.
 
 1. Figure captions that name the notebook that drew them ("drawn by notebooks/05_figure4_survival")
    get that name turned into a link to the notebook in the repository, so every reproduced figure links
@@ -8,8 +8,14 @@
    loaded by Jupyter Book 1) register inline scripts with `app.add_js_file(None, body=...)` once into the
    builder and once into the registry (where None became ""), so Sphinx 7 emits each twice and the
    browser raises "Identifier 'THEBE_JS_URL' has already been declared" on every page.
+3. A notebook page is re-read when its outputs in the execution cache are newer than the page. Sphinx
+   re-reads only sources whose files changed, but `make book` re-executes notebooks into the cache when
+   lib/, data/ or the DATA folder change while the .md stays the same; without this the book would keep
+   showing the old outputs.
 """
+import datetime
 import re
+from pathlib import Path
 
 from docutils import nodes
 
@@ -40,6 +46,25 @@ def _link_notebooks_in_captions(app, doctree, docname):
             text.parent.replace(text, pieces)
 
 
+def _notebooks_executed_since_read(app, env, added, changed, removed):
+    if app.config.nb_execution_mode != "cache":
+        return []
+    from jupyter_cache import get_cache
+
+    executed = {}
+    for record in get_cache(app.config.nb_execution_cache_path).list_cache_records():
+        created = record.created
+        if created.tzinfo is None:  # SQLite hands back the stored UTC time without its zone
+            created = created.replace(tzinfo=datetime.timezone.utc)
+        executed[str(Path(record.uri).resolve())] = created.timestamp() * 1_000_000
+    # env.all_docs holds when each page was last read, in microseconds (Sphinx 7).
+    return [
+        docname for docname, read_at in env.all_docs.items()
+        if docname not in added | changed | removed
+        and executed.get(str(Path(env.doc2path(docname)).resolve()), 0) > read_at
+    ]
+
+
 def _drop_duplicate_scripts(app, pagename, templatename, context, doctree):
     seen, unique = set(), []
     for script in context.get("script_files", []):
@@ -53,6 +78,7 @@ def _drop_duplicate_scripts(app, pagename, templatename, context, doctree):
 
 
 def setup(app):
+    app.connect("env-get-outdated", _notebooks_executed_since_read)
     app.connect("doctree-resolved", _link_notebooks_in_captions)
     # Early: html-page-context is emitted with emit_firstresult, so a theme handler that returns a
     # template name ends the chain before handlers of lower priority run.
