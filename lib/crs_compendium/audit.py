@@ -53,7 +53,7 @@ from crs_compendium.cross_checks import (
 )
 from crs_compendium.exceptions import InvalidInputError
 from crs_compendium.paths import PUBLISHED_DIR
-from crs_compendium.registry import cross_references, load_claims, read_printed_csv
+from crs_compendium.registry import cross_references, load_claims, read_printed_csv, refuse_problems
 from crs_compendium.reported import (
     check_bonferroni,
     check_median_range,
@@ -736,11 +736,7 @@ def load_links(path: str | Path | None = None) -> pd.DataFrame:
             problems.append(f"line {line}: a {row['check']} link needs a reference")
         if not row["anchor"].startswith("audit-"):
             problems.append(f"line {line}: anchor {row['anchor']!r} is not an audit-... label")
-    duplicated = sorted(set(links.loc[links["link_id"].duplicated(), "link_id"]))
-    if duplicated:
-        problems.append(f"duplicated link_id(s): {', '.join(duplicated)}")
-    if problems:
-        raise InvalidInputError(f"{path}:\n  " + "\n  ".join(problems))
+    refuse_problems(path, problems, links, "link_id")
     return links
 
 
@@ -1029,11 +1025,7 @@ def load_significance_statements(path: str | Path | None = None) -> pd.DataFrame
     problems = [f"line {line}: asserts {value!r} is not 'significant' or 'not significant'"
                 for line, value in zip(range(2, len(statements) + 2), statements["asserts"])
                 if value not in ("significant", "not significant")]
-    duplicated = sorted(set(statements.loc[statements["statement_id"].duplicated(), "statement_id"]))
-    if duplicated:
-        problems.append(f"duplicated statement_id(s): {', '.join(duplicated)}")
-    if problems:
-        raise InvalidInputError(f"{path}:\n  " + "\n  ".join(problems))
+    refuse_problems(path, problems, statements, "statement_id")
     return statements
 
 

@@ -18,7 +18,7 @@ from matplotlib.patches import FancyBboxPatch
 
 from .exceptions import InvalidInputError
 from .paths import PUBLISHED_DIR
-from .registry import read_printed_csv
+from .registry import read_printed_csv, refuse_problems
 from .verdicts import verdict
 
 __all__ = [
@@ -53,14 +53,10 @@ def load_flow(path: Path | None = None) -> pd.DataFrame:
             problems.append(f"line {line}, column role: {row.role!r} is not one of {', '.join(FLOW_ROLES)}")
         if row.parent and row.parent not in nodes:
             problems.append(f"line {line}, column parent: {row.parent!r} is not a node of the flow")
-    duplicated = sorted(flow.loc[flow["node"].duplicated(), "node"])
-    if duplicated:
-        problems.append(f"column node: duplicated node(s) {', '.join(duplicated)}")
     roots = flow.loc[flow["parent"] == "", "node"].tolist()
     if len(roots) != 1:
         problems.append(f"column parent: the flow needs exactly one root (no parent), found {roots}")
-    if problems:
-        raise InvalidInputError(f"{path}:\n  " + "\n  ".join(problems))
+    refuse_problems(path, problems, flow, "node")
     return flow
 
 

@@ -7,6 +7,7 @@ outputs instead of executing every notebook a second time. Loaded with `-p crs_c
 """
 from __future__ import annotations
 
+from functools import cache
 from pathlib import Path
 
 import pytest
@@ -22,10 +23,16 @@ def _code_sources(notebook) -> list[str]:
     return [cell.source.strip() for cell in notebook.cells if cell.cell_type == "code"]
 
 
+@cache
+def _book_cache():
+    """The execution cache, opened once per process (opening hashes lib/ and data/)."""
+    return open_cache(book_cache_dir())
+
+
 def pytest_configure(config):
     # The controller (not the xdist workers) empties a stale cache once, before any notebook runs.
     if config.getoption("nbval", default=False) and not hasattr(config, "workerinput"):
-        open_cache(book_cache_dir())
+        _book_cache()
 
 
 def _store(ipynb: Path, executed_cells: dict[int, list], reference) -> None:
@@ -39,7 +46,7 @@ def _store(ipynb: Path, executed_cells: dict[int, list], reference) -> None:
     for number, cell in enumerate(code_cells):
         cell.outputs = executed_cells[number]
         cell.execution_count = number + 1
-    store_executed(open_cache(book_cache_dir()), markdown, notebook)
+    store_executed(_book_cache(), markdown, notebook)
 
 
 @pytest.hookimpl(hookwrapper=True)

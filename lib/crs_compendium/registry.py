@@ -26,6 +26,7 @@ __all__ = [
     "Violation",
     "PrintedNumber",
     "read_printed_csv",
+    "refuse_problems",
     "load_schema",
     "find_violations",
     "load_claims",
@@ -87,6 +88,15 @@ def read_printed_csv(path: str | Path, required: Iterable[str]) -> pd.DataFrame:
     if missing:
         raise InvalidInputError(f"{path}: missing column(s) {', '.join(missing)}")
     return table
+
+
+def refuse_problems(path: str | Path, problems: list[str], table: pd.DataFrame, id_column: str) -> None:
+    """Raise one InvalidInputError listing every problem of a small data file, plus duplicated ids, if any."""
+    duplicated = sorted(set(table.loc[table[id_column].duplicated(), id_column]))
+    if duplicated:
+        problems = [*problems, f"column {id_column}: duplicated {id_column}(s) {', '.join(duplicated)}"]
+    if problems:
+        raise InvalidInputError(f"{path}:\n  " + "\n  ".join(problems))
 
 
 def load_schema(path: str | Path | None = None) -> dict:
