@@ -1,5 +1,6 @@
 """The rendered book, end to end: it builds with every notebook executed in this test run and Sphinx
-warnings as errors, a failing cell fails the build, and every page works in a real browser, offline.
+warnings as errors, and every page works in a real browser, offline (that a failing cell fails the build is
+tests/test_build_failure.py).
 
 `make test` runs nbval first; crs_compendium.nbval_cache stores each notebook nbval executed and verified
 into the execution cache, and `make test` then runs this module with COMPENDIUM_REQUIRE_CACHED=1, so the
@@ -7,9 +8,10 @@ book is built from exactly those outputs and the test fails if any notebook had 
 Run alone, the module executes whatever the cache lacks. One module, so that under pytest-xdist the
 browser checks run after the build, on the same worker.
 """
-import os
+import asyncio
 import functools
 import hashlib
+import os
 import http.server
 import re
 import subprocess
@@ -70,21 +72,6 @@ def test_book_builds_with_every_notebook_executed_and_no_warnings(built_book):
     assert "flow checks consistent; exclusions sum to 16." in flow_page
 
 
-def test_a_failing_cell_fails_the_executor_and_the_build(tmp_path):
-    (tmp_path / "_config.yml").write_text((ROOT / "_config.yml").read_text())
-    (tmp_path / "_toc.yml").write_text("format: jb-book\nroot: broken\n")
-    front_matter = (ROOT / "notebooks" / "01_patient_flow.md").read_text().split("(figure1-patient-flow)=")[0]
-    (tmp_path / "broken.md").write_text(
-        front_matter + "# Broken\n\n```{code-cell} ipython3\nraise RuntimeError('deliberately broken cell')\n```\n"
-    )
-    executed = _run(str(BIN / "python"), "-m", "crs_compendium.execution", "--book", str(tmp_path))
-    assert executed.returncode == 1
-    assert "broken.md failed" in executed.stderr and "deliberately broken cell" in executed.stderr
-    built = _run(str(BIN / "jupyter-book"), "build", str(tmp_path), "-W", "-n", "--keep-going")
-    assert built.returncode != 0
-    assert "deliberately broken cell" in built.stdout + built.stderr
-
-
 def test_every_figure_caption_links_to_the_notebook_that_drew_it(built_book):
     assert built_book.returncode == 0
     unlinked = []
@@ -115,24 +102,13 @@ def site(built_book):
     server.shutdown()
 
 
-@pytest.fixture(scope="module")
-def browser():
-    if not CHROMIUM.is_file():
-        pytest.fail("Debian's chromium is missing: `make test` installs it (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--no-first-run",
-                  # Chromium's own calls home would fail noisily on a closed network; the page's own
-                  # requests are still seen (and judged) by the test below.
-                  "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1"],
-        )
-        yield chromium
-        chromium.close()
-
+# Chromium's own calls home would fail noisily on a closed network; the page's own requests are still seen
+# (and judged) by the checks below.
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run", "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1"]
+# Pages open this many at a time: each waits for the network to be idle for 0.5 s, and those waits overlap.
+PAGES_AT_ONCE = 4
+SCREENSHOTS = ("book/index.html", "notebooks/01_patient_flow.html")
 
 class _Anchors(HTMLParser):
     """Every id/name a page defines, so a link's #fragment can be checked without a browser."""
@@ -165,63 +141,106 @@ def _patient_level_pages():
     )
 
 
-def test_every_page_loads_offline_with_images_links_headings_and_banners(built_book, site, browser):
-    pages = _pages()
+def _screenshot_name(page: str) -> str:
+    return re.sub(r"\W", "_", page) + ".png"
+
+
+async def _visit(context, url: str, screenshot: Path | None = None) -> dict:
+    """Load one page and collect what the checks need: errors, failed and foreign requests, images, links,
+    heading levels and the banner text."""
+    seen = {"errors": [], "failed": [], "foreign": []}
+    page = await context.new_page()
+    page.on("pageerror", lambda error: seen["errors"].append(str(error)))
+    page.on("requestfailed", lambda request: seen["failed"].append(request.url))
+    page.on("request", lambda request: seen["foreign"].append(request.url)
+            if urlsplit(request.url).hostname not in ("127.0.0.1", None) else None)
+    page.on("response", lambda response: seen["failed"].append(f"{response.status} {response.url}")
+            if response.status >= 400 else None)
+    await page.goto(url, wait_until="networkidle")
+    seen["images"] = await page.eval_on_selector_all(
+        "img", "imgs => imgs.map(i => ({src: i.src, ok: i.complete && i.naturalWidth > 0, alt: i.alt}))")
+    seen["links"] = await page.eval_on_selector_all("a[href]", "links => links.map(a => a.href)")
+    seen["levels"] = await page.eval_on_selector_all(
+        "article h1, article h2, article h3, article h4, article h5, article h6",
+        "hs => hs.map(h => Number(h.tagName[1]))")
+    banners = page.locator(f".{BANNER_CLASS}")
+    seen["banner"] = await banners.first.inner_text() if await banners.count() else ""
+    if screenshot:
+        await page.screenshot(path=str(screenshot), full_page=True)
+    await page.close()
+    return seen
+
+
+async def _visit_every_page(site: str, names: list[str], screenshots: Path) -> dict[str, dict]:
+    from playwright.async_api import async_playwright
+
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        # One context, as one reader's browser: the theme's scripts are fetched and compiled once, not per page.
+        context = await browser.new_context(viewport={"width": 1280, "height": 900})
+        gate = asyncio.Semaphore(PAGES_AT_ONCE)
+
+        async def visit(name: str) -> dict:
+            shot = screenshots / _screenshot_name(name) if name in SCREENSHOTS else None
+            async with gate:
+                return await _visit(context, urljoin(site, name), shot)
+
+        # The two full-page screenshots take longest: start them first.
+        order = sorted(names, key=lambda name: name not in SCREENSHOTS)
+        results = await asyncio.gather(*(visit(name) for name in order))
+        await browser.close()
+    return dict(zip(order, results))
+
+
+@pytest.fixture(scope="module")
+def rendered(site):
+    """Every page of the site as headless Chromium saw it; the two screenshots land in _build/screenshots."""
+    if not CHROMIUM.is_file():
+        pytest.fail("Debian's chromium is missing: `make test` installs it (apt-get install chromium)")
+    screenshots = ROOT / "_build" / "screenshots"
+    screenshots.mkdir(exist_ok=True)
+    for name in SCREENSHOTS:
+        (screenshots / _screenshot_name(name)).unlink(missing_ok=True)
+    return asyncio.run(_visit_every_page(site, _pages(), screenshots)), screenshots
+
+
+def _problems(name: str, seen: dict, patient_level: set[str]) -> list[str]:
+    problems = [f"{name}: {kind}: {item}" for kind in ("errors", "failed", "foreign") for item in seen[kind]]
+    problems += [f"{name}: image did not load: {i['src']}" for i in seen["images"] if not i["ok"]]
+    problems += [f"{name}: image without alt text: {i['src']}" for i in seen["images"] if not i["alt"].strip()]
+    levels = seen["levels"]
+    if levels and (levels.count(1) != 1 or levels[0] != 1):
+        problems.append(f"{name}: the page needs exactly one top heading, first (levels {levels})")
+    problems += [f"{name}: heading jumps from h{a} to h{b}" for a, b in zip(levels, levels[1:]) if b > a + 1]
+    for link in seen["links"]:
+        target = urlsplit(link)
+        if target.scheme in ("http", "https") and target.hostname == "127.0.0.1":
+            path = HTML / unquote(target.path).lstrip("/")
+            if path.is_dir():
+                path = path / "index.html"
+            if not path.is_file():
+                problems.append(f"{name}: broken link {link}")
+            elif target.fragment and path.suffix == ".html" and unquote(target.fragment) not in _ids_in(path):
+                problems.append(f"{name}: link to a missing anchor {link}")
+    if name in patient_level and not seen["banner"]:
+        problems.append(f"{name}: patient-level page without the data-level banner")
+    elif name in patient_level and not os.environ.get("COMPENDIUM_DATA") and (
+            "Synthetic reconstruction" not in seen["banner"]):
+        problems.append(f"{name}: the banner does not say the data are a synthetic reconstruction")
+    return problems
+
+
+def test_every_page_loads_offline_with_images_links_headings_and_banners(rendered):
+    pages, _ = rendered
     assert "book/index.html" in pages and "notebooks/01_patient_flow.html" in pages
     patient_level = set(_patient_level_pages())
-    problems = []
-    for name in pages:
-        seen = {"errors": [], "failed": [], "foreign": []}
-        page = browser.new_page(viewport={"width": 1280, "height": 900})
-        page.on("pageerror", lambda error: seen["errors"].append(str(error)))
-        page.on("requestfailed", lambda request: seen["failed"].append(request.url))
-        page.on("request", lambda request: seen["foreign"].append(request.url)
-                if urlsplit(request.url).hostname not in ("127.0.0.1", None) else None)
-        page.on("response", lambda response: seen["failed"].append(f"{response.status} {response.url}")
-                if response.status >= 400 else None)
-        page.goto(urljoin(site, name), wait_until="networkidle")
-        images = page.eval_on_selector_all(
-            "img", "imgs => imgs.map(i => ({src: i.src, ok: i.complete && i.naturalWidth > 0, alt: i.alt}))")
-        links = page.eval_on_selector_all("a[href]", "links => links.map(a => a.href)")
-        levels = page.eval_on_selector_all(
-            "article h1, article h2, article h3, article h4, article h5, article h6",
-            "hs => hs.map(h => Number(h.tagName[1]))")
-        banners = page.locator(f".{BANNER_CLASS}")
-        banner_text = banners.first.inner_text() if banners.count() else ""
-        page.close()
-        for kind in ("errors", "failed", "foreign"):
-            problems += [f"{name}: {kind}: {item}" for item in seen[kind]]
-        problems += [f"{name}: image did not load: {i['src']}" for i in images if not i["ok"]]
-        problems += [f"{name}: image without alt text: {i['src']}" for i in images if not i["alt"].strip()]
-        if levels and (levels.count(1) != 1 or levels[0] != 1):
-            problems.append(f"{name}: the page needs exactly one top heading, first (levels {levels})")
-        problems += [f"{name}: heading jumps from h{a} to h{b}" for a, b in zip(levels, levels[1:]) if b > a + 1]
-        for link in links:
-            target = urlsplit(link)
-            if target.scheme in ("http", "https") and target.hostname == "127.0.0.1":
-                path = HTML / unquote(target.path).lstrip("/")
-                if path.is_dir():
-                    path = path / "index.html"
-                if not path.is_file():
-                    problems.append(f"{name}: broken link {link}")
-                elif target.fragment and path.suffix == ".html" and unquote(target.fragment) not in _ids_in(path):
-                    problems.append(f"{name}: link to a missing anchor {link}")
-        if name in patient_level and not banner_text:
-            problems.append(f"{name}: patient-level page without the data-level banner")
-        elif name in patient_level and not os.environ.get("COMPENDIUM_DATA") and (
-                "Synthetic reconstruction" not in banner_text):
-            problems.append(f"{name}: the banner does not say the data are a synthetic reconstruction")
+    problems = [problem for name, seen in pages.items() for problem in _problems(name, seen, patient_level)]
     assert not problems, "\n".join(problems)
 
 
-def test_screenshots_of_the_landing_page_and_a_figure_page(built_book, site, browser):
+def test_screenshots_of_the_landing_page_and_a_figure_page(rendered):
     """Kept under _build/screenshots for a person to look at; the test checks they are real pictures."""
-    folder = ROOT / "_build" / "screenshots"
-    folder.mkdir(exist_ok=True)
-    page = browser.new_page(viewport={"width": 1280, "height": 1000})
-    for name in ("book/index.html", "notebooks/01_patient_flow.html"):
-        page.goto(urljoin(site, name), wait_until="networkidle")
-        shot = folder / (re.sub(r"\W", "_", name) + ".png")
-        page.screenshot(path=str(shot), full_page=True)
+    _, folder = rendered
+    for name in SCREENSHOTS:
+        shot = folder / _screenshot_name(name)
         assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and shot.stat().st_size > 20_000
-    page.close()

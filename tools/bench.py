@@ -5,6 +5,7 @@ notebooks with `jupyter execute` (nbclient, one after another, on copies), the r
 command's time and the size of _build/html. Targets on 2 cores: build <= 0.6 x raw, no-op <= 1.5 s,
 test <= 1.2 x build, site <= 10 MB.
 """
+import re
 import shutil
 import subprocess
 import sys
@@ -16,10 +17,11 @@ ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 
 
-def _timed(command: list[str], **kwargs) -> float:
+def _timed(command: list[str]) -> tuple[float, str]:
+    """Seconds the command took, and what it printed."""
     start = time.perf_counter()
-    subprocess.run(command, cwd=ROOT, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, **kwargs)
-    return time.perf_counter() - start
+    done = subprocess.run(command, cwd=ROOT, check=True, capture_output=True, text=True)
+    return time.perf_counter() - start, done.stdout
 
 
 def _serial_raw_execution() -> float:
@@ -35,10 +37,12 @@ def _serial_raw_execution() -> float:
 
 def main() -> None:
     shutil.rmtree(ROOT / "_build", ignore_errors=True)
-    cold = _timed(["make", "book"])
-    noop = _timed(["make", "book"])
+    cold, _ = _timed(["make", "book"])
+    noop, _ = _timed(["make", "book"])
     raw = _serial_raw_execution()
-    test = _timed(["make", "test"])
+    test, test_output = _timed(["make", "test"])
+    # pytest's closing lines, one per session of the test command ("769 passed in 51.25s").
+    sessions = re.findall(r"=+ (\d+ passed.*?) in ([\d.]+)s", test_output)
     size = sum(p.stat().st_size for p in (ROOT / "_build" / "html").rglob("*") if p.is_file())
     rows = [
         ("notebooks", f"{len(list((ROOT / 'notebooks').glob('*.ipynb')))}"),
@@ -48,6 +52,7 @@ def main() -> None:
         ("ratio cold build / raw execution", f"{cold / raw:.2f}  (target <= 0.6)"),
         ("test command (make test)", f"{test:.1f} s"),
         ("ratio test / cold build", f"{test / cold:.2f}  (target <= 1.2)"),
+        *((f"  pytest session {n}", f"{outcome} in {seconds} s") for n, (outcome, seconds) in enumerate(sessions, 1)),
         ("_build/html size", f"{size / 1e6:.1f} MB  (target <= 10)"),
     ]
     width = max(len(name) for name, _ in rows)

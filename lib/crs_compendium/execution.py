@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import json
 import os
 import shutil
 import sys
 import time
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 import yaml
@@ -125,7 +127,8 @@ def _execute(path: Path, timeout: int):
     from jupyter_cache.executors.utils import single_nb_execution
 
     notebook = read_notebook(path)
-    result = single_nb_execution(notebook, cwd=str(path.parent), timeout=timeout, allow_errors=False)
+    result = single_nb_execution(notebook, cwd=str(path.parent), timeout=timeout, allow_errors=False,
+                                 shutdown_kernel="immediate")
     return notebook, result.time, result.exc_string if result.err else None
 
 
@@ -142,6 +145,8 @@ def execute_into_cache(
             report.cached.append(path.name)
         else:
             to_run.append(path)
+    # Longest first, so that no long notebook is left running alone at the end while the other core idles.
+    to_run.sort(key=_recorded_seconds, reverse=True)
     with ProcessPoolExecutor(max_workers=max(1, min(jobs, len(to_run) or 1))) as pool:
         futures = {path: pool.submit(_execute, path, timeout) for path in to_run}
         for path, future in futures.items():
@@ -153,6 +158,21 @@ def execute_into_cache(
             report.executed.append(path.name)
     report.seconds = time.perf_counter() - start
     return report
+
+
+def _recorded_seconds(path: Path) -> float:
+    """How long the notebook's last recorded run took, from the cell timings nbclient wrote into the paired
+    .ipynb (first cell started to last cell replied); 0 when there is no paired notebook or no timing."""
+    paired = path.with_suffix(".ipynb")
+    if not paired.is_file():
+        return 0.0
+    cells = [cell for cell in json.loads(paired.read_text())["cells"] if cell["cell_type"] == "code"]
+    try:
+        started = cells[0]["metadata"]["execution"]["iopub.execute_input"]
+        finished = cells[-1]["metadata"]["execution"]["shell.execute_reply"]
+    except (IndexError, KeyError):
+        return 0.0
+    return (datetime.fromisoformat(finished) - datetime.fromisoformat(started)).total_seconds()
 
 
 def _in_cache(cache, path: Path) -> bool:
