@@ -61,7 +61,8 @@ def dropin(tmp_path_factory):
             except CellExecutionError as error:
                 results[stem] = error
             finally:
-                client.kc.stop_channels()
+                if client.kc is not None:
+                    client.kc.stop_channels()
     finally:
         kernel.shutdown_kernel(now=True)
         patch.undo()
