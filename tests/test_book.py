@@ -11,28 +11,21 @@ browser checks run after the build, on the same worker.
 import asyncio
 import functools
 import hashlib
-import os
 import http.server
+import os
 import re
-import subprocess
-import sys
 import threading
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
 
 import pytest
+from book_steps import ROOT, build_book, execute_notebooks
 
-ROOT = Path(__file__).resolve().parents[1]
 HTML = ROOT / "_build" / "html"
-BIN = Path(sys.executable).parent
 CHROMIUM = Path("/usr/bin/chromium")
 # The class of the banner crs_compendium.pages.data_level_banner puts on every patient-level page.
 BANNER_CLASS = "data-level-banner"
-
-
-def _run(*command: str) -> subprocess.CompletedProcess:
-    return subprocess.run(command, capture_output=True, text=True, timeout=1200, cwd=ROOT)
 
 
 def _data_bytes() -> dict[str, str]:
@@ -48,14 +41,14 @@ def data_before_build():
 @pytest.fixture(scope="module")
 def built_book(data_before_build):
     """What `make book` does: execute what the cache lacks, two at a time, then build with -W."""
-    executed = _run(str(BIN / "python"), "-m", "crs_compendium.execution")
+    executed = execute_notebooks()
     if executed.returncode != 0:
         return executed
     if os.environ.get("COMPENDIUM_REQUIRE_CACHED") == "1":
         assert executed.stdout.startswith("executed 0 notebook(s)"), (
             "nbval's executions did not reach the cache: " + executed.stdout
         )
-    return _run(str(BIN / "jupyter-book"), "build", ".", "-W", "-n", "--keep-going")
+    return build_book()
 
 
 def test_the_build_never_writes_to_the_input_data(built_book, data_before_build):
