@@ -42,13 +42,13 @@ book: $(BOOK_STAMP)
 endif
 
 $(BOOK_STAMP): $(INSTALLED) $(BOOK_INPUTS)
-	$(BIN)/python -m crs_compendium.execution
+	$(BIN)/python -m crs_compendium.build.execution
 	$(BIN)/jupyter-book build . -W -n --keep-going
 	touch $@
 
 ## book-force: the same with every notebook executed again (what the test command builds).
 book-force: $(INSTALLED)
-	$(BIN)/python -m crs_compendium.execution --force
+	$(BIN)/python -m crs_compendium.build.execution --force
 	$(BIN)/jupyter-book build . -W -n --keep-going
 	$(if $(DATA),rm -f,touch) $(BOOK_STAMP)
 
@@ -62,8 +62,8 @@ $(CHROMIUM):
 ## notebook executes once, and what nbval verified goes into the execution cache); then the -W book
 ## build from exactly those outputs and every page in headless Chromium.
 test: $(INSTALLED) $(CHROMIUM)
-	$(BIN)/python -m pytest --ignore=tests/test_book.py
-	COMPENDIUM_REQUIRE_CACHED=1 $(BIN)/python -m pytest -n 0 tests/test_book.py
+	$(BIN)/python -m pytest --ignore=tests/book/test_book.py
+	COMPENDIUM_REQUIRE_CACHED=1 $(BIN)/python -m pytest -n 0 tests/book/test_book.py
 
 ## validate: check a patient-data folder against the schema and report every violation (DATA=path;
 ## default: the shipped synthetic reconstruction).

@@ -1,6 +1,7 @@
-"""`python -m crs_compendium grade DAILY_CSV`, run as a clinician would: a subprocess on a CSV file
-(a success and a refusal; other cases call `cli.main` in-process, as each subprocess costs about 1.5 s of
-pandas import).
+"""The command line (crs_compendium.cli). `python -m crs_compendium grade DAILY_CSV`, run as a clinician
+would: a subprocess on a CSV file (a success and a refusal; other cases call `cli.main` in-process, as each
+subprocess costs about 1.5 s of pandas import). `validate FOLDER` on a small folder in the schema of
+data/ipd_schema.md. `reconstruct` is run in tests/synthetic/test_generate.py.
 
 Expected grades follow Lee DW, et al. ASTCT consensus grading (Biol Blood Marrow Transplant
 2019;25:625-638), CRS grading table and its notes.
@@ -9,6 +10,7 @@ import subprocess
 import sys
 
 import pytest
+from sample_data import PATIENTS, edit_cell, make_folder
 
 from crs_compendium import cli
 
@@ -71,13 +73,14 @@ def test_bad_value_names_column_and_line(daily_csv):
     assert result.returncode == 2 and result.stdout == ""
     assert result.stderr.count("\n") == 1
     assert result.stderr.startswith("python -m crs_compendium grade: error: ")
-    assert "column 'tmax_c' must be 34-43 deg C or empty; bad value at line 4 (44.1)" in result.stderr
+    # The file is read as text (crs_compendium.patients.load.read_csv_text), so the cell is quoted as written.
+    assert "column 'tmax_c' must be 34-43 deg C or empty; bad value at line 4 ('44.1')" in result.stderr
 
 
 @pytest.mark.parametrize(
     "text, message",
     [
-        ("", "not a readable CSV file"),
+        ("", "daily.csv: file is empty"),
         (DAILY.replace(",o2_flow_l_min,", ",flow,"), "missing required column(s) o2_flow_l_min"),
         (DAILY.replace("low_flow,7", "nasal,7"), "column 'o2_support' must be one of none, low_flow"),
         (DAILY.replace("008,2,", "008,1,"), "column 'day' must not repeat for a patient"),
@@ -101,3 +104,27 @@ def test_no_command_is_a_usage_error(capsys):
     with pytest.raises(SystemExit) as exit_:
         cli.main([])
     assert exit_.value.code == 2 and "COMMAND" in capsys.readouterr().err
+
+
+# ---------------------------------------------------------------------------------------------------------
+# validate
+# ---------------------------------------------------------------------------------------------------------
+def test_cli_validate_reports_a_valid_folder(tmp_path, capsys):
+    assert cli.main(["validate", str(make_folder(tmp_path))]) == 0
+    assert "valid (2 patients, 4 daily rows" in capsys.readouterr().out
+
+
+def test_cli_validate_lists_every_violation_and_exits_2(tmp_path, capsys):
+    patients = edit_cell(edit_cell(PATIENTS, 2, "sex", "X"), 3, "age_years", "200")
+    assert cli.main(["validate", str(make_folder(tmp_path, patients=patients))]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    lines = captured.err.splitlines()
+    assert "2 violation(s)" in lines[0]
+    assert lines[1:] == ["  patients.csv, column 'sex', rule 'one of M, F': line 2 ('X')",
+                         "  patients.csv, column 'age_years', rule 'a whole number 0-100': line 3 ('200')"]
+
+
+def test_cli_validate_refuses_a_missing_folder(tmp_path, capsys):
+    assert cli.main(["validate", str(tmp_path / "nowhere")]) == 2
+    assert "not a folder" in capsys.readouterr().err

@@ -1,6 +1,6 @@
 """Write environment.yml (what Binder reads) from requirements.txt, so the two describe one environment.
 
-Run by `make lock`; tests/test_environment.py fails when the files disagree.
+Run by `make lock`; tests/book/test_environment.py fails when the files disagree.
 """
 from pathlib import Path
 

@@ -1,6 +1,6 @@
 """The compendium's command line, for clinicians and reviewers who want numbers without notebooks.
 
-``python -m crs_compendium grade DAILY_CSV`` grades a daily.csv (shared/design/ipd_schema.md) by the ASTCT
+``python -m crs_compendium grade DAILY_CSV`` grades a daily.csv (data/ipd_schema.md) by the ASTCT
 consensus and prints one CSV row per patient to stdout. ``validate [FOLDER]`` checks a patient data folder
 against data/ipd_schema.md and lists every violation; ``reconstruct --seed N --out DIR`` writes the
 synthetic cohort. Each command is an argparse sub-command with a ``run`` function. Invalid input exits
@@ -14,10 +14,10 @@ import sys
 import time
 from pathlib import Path
 
-import pandas as pd
-
-from . import astct, ipd, reconstruction
 from .exceptions import InvalidInputError
+from .patients import grading
+from .patients.load import DATA_ENV, read_csv_text, validate_folder
+from .synthetic import DEFAULT_SEED
 
 __all__ = ["build_parser", "main"]
 
@@ -25,28 +25,15 @@ PROG = "python -m crs_compendium"
 _GRADE_COLUMNS = ["patient_id", "crs_onset_day", "crs_max_grade", "crs_duration_days"]
 
 
-def _read_daily_csv(path: Path) -> pd.DataFrame:
-    """Read a daily.csv as the schema means it: only an empty cell is missing ("none" is a category), IDs
-    stay text (leading zeros kept), and the index is the file's line number (header = line 1)."""
-    if not path.is_file():
-        raise InvalidInputError(f"{path}: file not found")
-    try:
-        daily = pd.read_csv(path, dtype={"patient_id": str}, keep_default_na=False, na_values=[""])
-    except (pd.errors.EmptyDataError, pd.errors.ParserError, UnicodeDecodeError) as error:
-        raise InvalidInputError(f"{path}: not a readable CSV file ({str(error).splitlines()[0]})") from None
-    daily.index = pd.RangeIndex(2, len(daily) + 2, name="line")
-    return daily
-
-
 def _run_grade(args: argparse.Namespace) -> int:
-    daily = _read_daily_csv(args.daily_csv)
-    summary = astct.summarise_crs(daily, duration_rule=args.duration_rule, source=str(args.daily_csv))
+    daily = read_csv_text(args.daily_csv)
+    summary = grading.summarise_crs(daily, duration_rule=args.duration_rule, source=str(args.daily_csv))
     summary[_GRADE_COLUMNS].to_csv(sys.stdout, index=False, lineterminator="\n")
     return 0
 
 
 def _run_validate(args: argparse.Namespace) -> int:
-    report = ipd.validate_folder(args.folder)
+    report = validate_folder(args.folder)
     if not report.valid:
         print(f"{PROG} validate: error: {report}", file=sys.stderr)
         return 2
@@ -55,11 +42,15 @@ def _run_validate(args: argparse.Namespace) -> int:
 
 
 def _run_reconstruct(args: argparse.Namespace) -> int:
+    # The generator costs a second of imports; only this command needs it.
+    from .reproduce.fit import fit_report
+    from .synthetic.generate import reconstruct
+
     started = time.perf_counter()
-    generated = reconstruction.reconstruct(seed=args.seed)
+    generated = reconstruct(seed=args.seed)
     seconds = time.perf_counter() - started
     paths = generated.write(args.out)
-    counts = reconstruction.fit_report(generated.cohort(args.out)).counts()
+    counts = fit_report(generated.cohort(args.out)).counts()
     print(f"wrote {', '.join(path.name for path in paths)} to {args.out} (seed {args.seed}); fit to the printed "
           f"numbers: " + ", ".join(f"{n} {status}" for status, n in counts.items()))
     print(f"generated in {seconds:.1f} s", file=sys.stderr)
@@ -88,7 +79,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     grade.add_argument("daily_csv", type=Path, metavar="DAILY_CSV", help="daily.csv, one row per patient per day")
     grade.add_argument(
-        "--duration-rule", choices=astct.DURATION_RULES, default="span",
+        "--duration-rule", choices=grading.DURATION_RULES, default="span",
         help="span: last CRS day - onset + 1 (default); count: number of days graded 1 or more",
     )
     grade.set_defaults(run=_run_grade)
@@ -98,7 +89,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="check a patient data folder (patients.csv, daily.csv) against data/ipd_schema.md",
         description=(
             "Validate FOLDER against the IPD schema (data/ipd_schema.md) and list every violation at once: "
-            f"file, column, line(s), rule. FOLDER defaults to ${ipd.DATA_ENV}, else the shipped synthetic "
+            f"file, column, line(s), rule. FOLDER defaults to ${DATA_ENV}, else the shipped synthetic "
             "cohort. Nothing in FOLDER is written. Exit status 0 when valid, 2 otherwise."
         ),
     )
@@ -110,13 +101,14 @@ def build_parser() -> argparse.ArgumentParser:
         "reconstruct",
         help="write the synthetic patient-level cohort rebuilt from the published aggregates",
         description=(
-            "Generate the synthetic reconstruction (crs_compendium.reconstruction) for a seed and write "
-            "patients.csv, daily.csv, README.md and the SYNTHETIC marker to DIR. The same seed gives "
+            "Generate the synthetic reconstruction (crs_compendium.synthetic) for a seed and write "
+            "patients.csv, daily.csv, README.md, the SYNTHETIC marker and the folder's provenance.csv and "
+            "claim_notes.csv to DIR. The same seed gives "
             "byte-identical files. A DIR holding patients.csv without the SYNTHETIC marker is refused."
         ),
     )
-    rebuild.add_argument("--seed", type=_seed, default=reconstruction.DEFAULT_SEED,
-                         help=f"seed of the generator (default {reconstruction.DEFAULT_SEED}, the shipped cohort)")
+    rebuild.add_argument("--seed", type=_seed, default=DEFAULT_SEED,
+                         help=f"seed of the generator (default {DEFAULT_SEED}, the shipped cohort)")
     rebuild.add_argument("--out", type=Path, required=True, metavar="DIR", help="folder to write")
     rebuild.set_defaults(run=_run_reconstruct)
     return parser

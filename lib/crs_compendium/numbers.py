@@ -23,12 +23,14 @@ from .exceptions import InvalidInputError
 __all__ = [
     "RELATION_SIGNS",
     "ROUNDING_MODES",
+    "check_rounding_mode",
     "PrintedNumber",
     "parse_printed",
     "printed_decimal",
     "decimals",
     "to_fraction",
     "as_count",
+    "as_printed",
     "round_fraction",
     "rounding_bounds",
     "rounds_to",
@@ -131,7 +133,8 @@ def to_fraction(value: object, *, name: str = "value") -> Fraction:
     if isinstance(value, float):
         if not math.isfinite(value):
             raise InvalidInputError(f"{name} {value!r} is not finite")
-        return Fraction(Decimal(repr(value)))
+        # float() first: NumPy 2 writes its own scalars as "np.float64(0.5)".
+        return Fraction(Decimal(repr(float(value))))
     if hasattr(value, "__float__"):  # NumPy scalars
         return to_fraction(float(value), name=name)
     raise InvalidInputError(f"{name} must be a number or a printed number, got {type(value).__name__}")
@@ -151,7 +154,18 @@ def as_count(value: object, *, name: str) -> int:
     return int(value)
 
 
-def _check_rounding(rounding: str) -> None:
+def as_printed(value: object, *, name: str) -> str:
+    """A part or total as printed text: strings stay as they are, integers become their digits."""
+    if isinstance(value, str):
+        printed_decimal(value, name=name)
+        return value.strip()
+    if isinstance(value, Integral) and not isinstance(value, bool):
+        return str(int(value))
+    raise InvalidInputError(f"{name} must be a printed number (str) or an int, got {value!r}")
+
+
+def check_rounding_mode(rounding: str) -> None:
+    """Refuse a tie rule that is not one of :data:`ROUNDING_MODES`."""
     if rounding not in ROUNDING_MODES:
         raise InvalidInputError(f"rounding must be one of {ROUNDING_MODES}, got {rounding!r}")
 
@@ -203,7 +217,7 @@ def rounds_to(value: object, printed: str, *, rounding: str = "up_or_down") -> b
     With the default ``"up_or_down"`` a tie may be rounded either way (the closed interval of
     :func:`rounding_bounds`), so ``0.0425`` rounds to both "0.042" and "0.043".
     """
-    _check_rounding(rounding)
+    check_rounding_mode(rounding)
     target = printed_decimal(printed)
     if rounding == "up_or_down":
         low, high = rounding_bounds(printed)
@@ -213,7 +227,7 @@ def rounds_to(value: object, printed: str, *, rounding: str = "up_or_down") -> b
 
 def rounded_strings(value: Fraction, places: int, rounding: str) -> tuple[str, ...]:
     """The printed forms ``value`` can take at ``places`` decimals (two at a tie under up_or_down)."""
-    _check_rounding(rounding)
+    check_rounding_mode(rounding)
     if rounding == "up_or_down":
         options = {str(round_fraction(value, places, "half_up")), str(round_fraction(value, places, "half_down"))}
         return tuple(sorted(options, key=Decimal))

@@ -1,0 +1,152 @@
+"""The claims audit: every check of the published level applied to the registry, one verdict per printed
+number, and the sentences about significance against their p-values.
+
+``inputs`` reads what the audit needs besides the registry; ``checks`` holds one function per family of
+checks; ``combine`` turns the checks into one verdict per claim; ``statements`` judges the sentences about
+significance; ``render`` writes the plain-language lists the summary page shows. :func:`run_audit` runs
+everything and returns an :class:`Audit`, whose methods give each audit page its tables.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from ..exceptions import InvalidInputError
+from ..vocab import AUDIT_VERDICTS, INCONSISTENT, SECTION_ORDER
+from .checks import AuditCheck, all_checks, format_tests, table_text, tested_tables
+from .combine import combine_verdicts
+from .inputs import AuditInputs, load_inputs
+from .render import inconsistencies_markdown, statements_markdown
+from .statements import significance_checks
+
+__all__ = ["EXPORT_COLUMNS", "Audit", "AuditCheck", "AuditInputs", "run_audit"]
+
+EXPORT_COLUMNS = ("claim_id", "location", "printed", "recomputed", "method", "verdict", "note")
+"""Columns of ``_build/audit/claims.csv``, the export a reviewer diffs."""
+
+
+@dataclass(frozen=True)
+class Audit:
+    """The audit of the whole registry: its checks, one verdict per claim, and the significance statements."""
+
+    claims: pd.DataFrame = field(repr=False)
+    checks: tuple[AuditCheck, ...] = field(repr=False)
+    verdicts: pd.DataFrame = field(repr=False)
+    statements: pd.DataFrame = field(repr=False)
+
+    def check(self, check_id: str) -> AuditCheck:
+        """One check by id (its display is the verdict line)."""
+        for check in self.checks:
+            if check.check_id == check_id:
+                return check
+        raise InvalidInputError(f"no check {check_id!r} in the audit")
+
+    def checks_at(self, anchor: str, family: str | None = None) -> pd.DataFrame:
+        """The checks a notebook section shows, as a small table (optionally one family only)."""
+        rows = [check.to_record() for check in self.checks
+                if check.anchor == anchor and (family is None or check.family == family)]
+        if not rows:
+            raise InvalidInputError(f"no check is shown at {anchor!r}" + (f" in family {family!r}" if family else ""))
+        columns = ["check_id", "printed", "recomputed", "method", "verdict", "note"]
+        return pd.DataFrame(rows)[columns].set_index("check_id")
+
+    def p_value_tests(self, anchor: str) -> pd.DataFrame:
+        """The count-table p-values a section shows: the table tested, which tests reproduce the printed p,
+        and what the methods' rule (chi-squared, or Fisher's exact test for small expected counts) picks."""
+        rows = []
+        for check in self.checks:
+            if check.family != "count_table" or check.anchor != anchor:
+                continue
+            tested = tested_tables(check.result)
+            table = "unprinted cells searched" if hasattr(check.result, "candidates") else table_text(tested[0].table)
+            rows.append({
+                "claim_id": check.claim_ids[0], "printed p": check.printed, "table (toci / non-toci)": table,
+                "reproduced by": check.recomputed,
+                "methods' rule": "; ".join(dict.fromkeys(format_tests(t.p_values, t.rule_tests) for t in tested)),
+                "rule followed": ", ".join(dict.fromkeys("yes" if t.follows_rule else "no" for t in tested)),
+                "verdict": check.verdict,
+            })
+        if not rows:
+            raise InvalidInputError(f"no count-table p-value is shown at {anchor!r}")
+        return pd.DataFrame(rows).set_index("claim_id")
+
+    def exact_test_departures(self) -> list[str]:
+        """Claim ids of p-values reproduced only by asymptotic tests where the methods' rule (Fisher's exact
+        test when expected counts are small) picks the exact test."""
+        departures = []
+        for check in self.checks:
+            if check.family != "count_table" or not check.consistent:
+                continue
+            tested = tested_tables(check.result)
+            if all(t.rule_tests == ("fisher",) and "fisher" not in t.reproducing for t in tested):
+                departures.append(check.claim_ids[0])
+        return departures
+
+    def claims_at(self, anchor: str) -> pd.DataFrame:
+        """The claims whose row points at a notebook section."""
+        rows = self.verdicts[self.verdicts["anchor"] == anchor]
+        return rows[["claim_id", "printed", "verdict", "note"]].set_index("claim_id")
+
+    def claims_in(self, section: str) -> pd.DataFrame:
+        """The claims printed in one section of the paper, with their verdicts and anchors."""
+        rows = self.verdicts[self.verdicts["section"] == section]
+        return rows[["claim_id", "location", "printed", "verdict", "anchor"]].set_index("claim_id")
+
+    def counts(self, rows: pd.DataFrame | None = None) -> dict[str, int]:
+        """Verdict counts (every verdict word present, zero when absent), over all claims or ``rows``."""
+        rows = self.verdicts if rows is None else rows
+        return {word: int((rows["verdict"] == word).sum()) for word in AUDIT_VERDICTS}
+
+    def counts_by_section(self) -> pd.DataFrame:
+        """Claims by section of the paper (reading order) and verdict, with totals."""
+        table = pd.crosstab(self.verdicts["section"], self.verdicts["verdict"])
+        sections = [section for section in SECTION_ORDER if section in table.index]
+        table = table.reindex(index=sections, columns=list(AUDIT_VERDICTS), fill_value=0)
+        table.loc["all sections"] = table.sum()
+        table["claims"] = table.sum(axis=1)
+        table.index.name, table.columns.name = "section", None
+        return table
+
+    def inconsistencies(self) -> pd.DataFrame:
+        """Every failing check with the claims it is charged to (after the peer rule), in check order."""
+        charged_ids = set(self.verdicts.loc[self.verdicts["verdict"] == INCONSISTENT, "claim_id"])
+        statements = dict(zip(self.claims["claim_id"], self.claims["statement"]))
+        locations = dict(zip(self.claims["claim_id"], self.claims["location"]))
+        rows = []
+        for check in self.checks:
+            if check.consistent:
+                continue
+            pool = check.claim_ids if check.peer else check.charged_ids
+            ids = [claim_id for claim_id in pool if claim_id in charged_ids]
+            if not ids:
+                continue
+            rows.append({
+                "check_id": check.check_id, "claims": ", ".join(ids),
+                "what": "; ".join(dict.fromkeys(statements[claim_id] for claim_id in ids)),
+                "where": "; ".join(dict.fromkeys(locations[claim_id] for claim_id in ids)),
+                "printed": check.printed, "recomputed": check.recomputed, "why": check.note,
+                "anchor": check.anchor,
+            })
+        return pd.DataFrame(rows)
+
+    def inconsistencies_markdown(self) -> str:
+        """The inconsistencies as a MyST bullet list in plain words, each linked to the section that checks it."""
+        return inconsistencies_markdown(self.inconsistencies())
+
+    def statements_markdown(self, word: str = INCONSISTENT) -> str:
+        """The significance statements with one verdict as a MyST bullet list, linked to their section."""
+        return statements_markdown(self.statements[self.statements["verdict"] == word])
+
+    def export(self) -> pd.DataFrame:
+        """The machine-readable export: one row per claim, :data:`EXPORT_COLUMNS`, sorted by claim id."""
+        return self.verdicts[list(EXPORT_COLUMNS)].sort_values("claim_id", kind="stable").reset_index(drop=True)
+
+
+def run_audit(claims: pd.DataFrame | None = None, links: pd.DataFrame | None = None,
+              statements: pd.DataFrame | None = None) -> Audit:
+    """Run every check on the registry and combine the verdicts (defaults: the files in data/published/)."""
+    inputs = load_inputs(claims, links, statements)
+    checks = all_checks(inputs)
+    return Audit(claims=inputs.claims, checks=checks, verdicts=combine_verdicts(inputs, checks),
+                 statements=significance_checks(inputs))

@@ -1,0 +1,170 @@
+"""What the claims audit reads besides the registry: the explicit links between claims, the sentences about
+significance, the audit pages' sections, and the registry's quantities and groups, bundled as one
+:class:`AuditInputs` that every check family takes.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from ..exceptions import InvalidInputError
+from ..files import read_text_csv
+from ..paths import PUBLISHED_DIR
+from ..printed.registry import load_claims, load_groups, load_quantities, refuse_problems
+
+__all__ = [
+    "LINKS_PATH",
+    "SIGNIFICANCE_PATH",
+    "PAGES_PATH",
+    "AuditPages",
+    "AuditInputs",
+    "load_links",
+    "load_significance_statements",
+    "load_audit_pages",
+    "load_inputs",
+]
+
+LINKS_PATH = PUBLISHED_DIR / "audit_links.csv"
+SIGNIFICANCE_PATH = PUBLISHED_DIR / "significance_statements.csv"
+PAGES_PATH = PUBLISHED_DIR / "audit_pages.csv"
+
+_LINK_COLUMNS = ("link_id", "check", "claims", "reference", "anchor", "why")
+_STATEMENT_COLUMNS = ("statement_id", "location", "statement", "claim_ids", "asserts")
+_PAGE_COLUMNS = ("section", "family", "topic", "anchor", "page")
+
+
+def load_links(path: str | Path | None = None) -> pd.DataFrame:
+    """Read the audit's explicit links (sums, subgroups, Figure 1 flow, Table 1 rows), refusing bad rows.
+
+    Columns: ``link_id`` (unique), ``check`` (sum, at_most, flow, table1), ``claims`` (``a + b = c`` for a
+    sum, ``a <= b`` for a subgroup, one claim id otherwise), ``reference`` (``node:NAME`` or
+    ``statement:ID`` of the flow files; ``location|check`` of the Table 1 comparison), ``anchor``, ``why``.
+    """
+    path = Path(path) if path is not None else LINKS_PATH
+    links = read_text_csv(path, _LINK_COLUMNS)
+    problems = []
+    for line, row in zip(range(2, len(links) + 2), links.to_dict("records")):
+        if row["check"] not in ("sum", "at_most", "flow", "table1"):
+            problems.append(f"line {line}: check {row['check']!r} is not sum, at_most, flow or table1")
+        pattern = {"sum": r"\S+( \+ \S+)+ = \S+", "at_most": r"\S+ <= \S+"}.get(row["check"], r"\S+")
+        if not re.fullmatch(pattern, row["claims"]):
+            problems.append(f"line {line}: claims {row['claims']!r} do not read as a {row['check']} link")
+        if row["check"] in ("flow", "table1") and not row["reference"]:
+            problems.append(f"line {line}: a {row['check']} link needs a reference")
+        if not row["anchor"].startswith("audit-"):
+            problems.append(f"line {line}: anchor {row['anchor']!r} is not an audit-... label")
+    refuse_problems(path, problems, links, "link_id")
+    return links
+
+
+
+
+def load_significance_statements(path: str | Path | None = None) -> pd.DataFrame:
+    """Read the narrative claims of (no) significance: id, location, our wording, the p claims, what is asserted."""
+    path = Path(path) if path is not None else SIGNIFICANCE_PATH
+    statements = read_text_csv(path, _STATEMENT_COLUMNS)
+    problems = [f"line {line}: asserts {value!r} is not 'significant' or 'not significant'"
+                for line, value in zip(range(2, len(statements) + 2), statements["asserts"])
+                if value not in ("significant", "not significant")]
+    refuse_problems(path, problems, statements, "statement_id")
+    return statements
+
+
+@dataclass(frozen=True)
+class AuditPages:
+    """Which section of which audit page shows a check (``data/published/audit_pages.csv``).
+
+    Each row names a section of the paper, a check family and a quantity topic, each or all (``*``), and
+    the MyST label and page that show it. A lookup takes the matching row that is most specific, the family
+    counting most, then the section, then the topic: a row for every printing of a number outranks one for
+    every check of a Results topic.
+    """
+
+    table: pd.DataFrame = field(repr=False)
+
+    def anchor(self, section: str, family: str, topic: str) -> str:
+        """The label of the section that shows a check of ``family`` on a claim of ``section`` and ``topic``."""
+        rows = self.table[self.table["section"].isin([section, "*"]) & self.table["family"].isin([family, "*"])
+                          & self.table["topic"].isin([topic, "*"])]
+        if rows.empty:
+            raise InvalidInputError(f"no audit page shows a {family} check of a {section} claim on topic "
+                                    f"{topic!r}: add a row to {PAGES_PATH.name}")
+        specificity = (4 * (rows["family"] != "*") + 2 * (rows["section"] != "*") + (rows["topic"] != "*"))
+        return rows.loc[specificity.idxmax(), "anchor"]
+
+    def page(self, anchor: str) -> str:
+        """The page (``notebooks/NN_name``) that holds a label."""
+        pages = self.table.loc[self.table["anchor"] == anchor, "page"]
+        if pages.empty:
+            raise InvalidInputError(f"label {anchor!r} is on no audit page of {PAGES_PATH.name}")
+        return pages.iloc[0]
+
+
+def load_audit_pages(path: str | Path | None = None) -> AuditPages:
+    """Read ``data/published/audit_pages.csv``, refusing a row whose label does not read as ``audit-...`` or
+    whose label sits on two pages."""
+    path = Path(path) if path is not None else PAGES_PATH
+    table = read_text_csv(path, _PAGE_COLUMNS)
+    problems = [f"line {line}: anchor {anchor!r} is not an audit-... label"
+                for line, anchor in zip(range(2, len(table) + 2), table["anchor"]) if not anchor.startswith("audit-")]
+    pages_per_anchor = table.groupby("anchor")["page"].nunique()
+    problems += [f"anchor {anchor!r} is on more than one page" for anchor in pages_per_anchor[pages_per_anchor > 1].index]
+    if problems:
+        raise InvalidInputError(f"{path}:\n  " + "\n  ".join(problems))
+    return AuditPages(table)
+
+
+@dataclass(frozen=True)
+class AuditInputs:
+    """Everything the audit reads: the registry and the tables that say how its numbers relate."""
+
+    claims: pd.DataFrame = field(repr=False)
+    quantities: pd.DataFrame = field(repr=False)
+    groups: pd.DataFrame = field(repr=False)
+    pages: AuditPages = field(repr=False)
+    links: pd.DataFrame = field(repr=False)
+    statements: pd.DataFrame = field(repr=False)
+
+    def topic(self, quantity: str) -> str:
+        """The topic of a quantity (quantities.csv), which decides where its Results checks are shown."""
+        return self.quantities.at[quantity, "topic"] if quantity in self.quantities.index else ""
+
+    def anchor(self, family: str, section: str, quantity: str) -> str:
+        """The audit section that shows a check of ``family`` on a claim of ``section`` and ``quantity``."""
+        return self.pages.anchor(section, family, self.topic(quantity))
+
+    def own_page(self, record: dict) -> str:
+        """The audit page of a claim's own section of the paper (where it is listed when nothing checks it)."""
+        return self.pages.page(self.anchor("not_checkable", record["section"], record["quantity"]))
+
+    def group_size(self, group: str) -> dict | None:
+        """The record that prints a group's size (groups.csv), or None."""
+        if group not in self.groups.index or not self.groups.at[group, "size_claim"]:
+            return None
+        claim_id = self.groups.at[group, "size_claim"]
+        match = self.claims[self.claims["claim_id"] == claim_id]
+        if match.empty:
+            raise InvalidInputError(f"groups.csv: the size of {group!r} is claim {claim_id!r}, not in the registry")
+        return match.iloc[0].to_dict()
+
+    def quantities_with(self, column: str) -> dict[str, str]:
+        """Quantity -> value of one quantities.csv column, for the quantities where it is not empty."""
+        values = self.quantities[column]
+        return dict(values[values != ""])
+
+
+def load_inputs(claims: pd.DataFrame | None = None, links: pd.DataFrame | None = None,
+                statements: pd.DataFrame | None = None) -> AuditInputs:
+    """The audit's inputs, each from data/published/ unless given."""
+    claims = load_claims() if claims is None else claims
+    return AuditInputs(
+        claims=claims,
+        quantities=load_quantities(claims=claims),
+        groups=load_groups(),
+        pages=load_audit_pages(),
+        links=load_links() if links is None else links,
+        statements=load_significance_statements() if statements is None else statements,
+    )

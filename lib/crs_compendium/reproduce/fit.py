@@ -1,0 +1,297 @@
+"""The fit report: every number the paper prints about its patients, recomputed from a cohort (synthetic or
+real) and set beside the printed value with a status.
+
+How each quantity is computed from patient data is data, not code: ``data/published/quantities.csv`` gives
+its rule (a yes/no flag, a measured value, a category, a survival endpoint, ...) and ``groups.csv`` which
+patients each group holds. Named cases ("Pt 4"), the interval between tocilizumab doses and Figure 2B's
+significance marks have computations of their own here.
+"""
+from __future__ import annotations
+
+import html
+import itertools
+import math
+import re
+from dataclasses import dataclass
+
+import pandas as pd
+
+from ..formatting import format_number
+from ..numbers import parse_printed, reproduces_p, rounds_to
+from ..patients.derived import (case_patient_ids, category_labels, category_mask, patient_mask,
+                               with_derived_columns)
+from ..patients.load import Cohort
+from ..printed.contingency import count_table_tests
+from ..printed.registry import claims_for, load_claims, load_groups, load_quantities
+from ..stats.survival import logrank
+from ..stats.two_groups import CONTINUOUS_TESTS
+from ..vocab import APPROXIMATE, FIT_STATUSES, MET, NOT_MET, NOT_REPRESENTED
+
+__all__ = ["APPROXIMATE_WITHIN", "ALIVE_AFTER_INFECTION_DAY", "FitReport", "fit_report"]
+
+APPROXIMATE_WITHIN = 0.10
+"""A median, range end or p-value within this relative distance of the printed one, but not equal to it
+at the printed precision, is "approximate". Counts and percentages are met or not met."""
+
+ALIVE_AFTER_INFECTION_DAY = 90
+""""Stable after infection control" (a named case) is read as alive at this day after infusion."""
+
+_CASE_GROUP = re.compile(r"^pt[0-9]+(_pt[0-9]+)*$")
+
+
+@dataclass(frozen=True)
+class FitReport:
+    """Every printed number about the patients against a cohort: target, achieved, status, note.
+
+    ``table`` columns: claim_id, location, aggregate, target, achieved, status, note. Its display is the
+    verdict: how many are met, approximate, not met and not represented, and each one not met.
+    """
+
+    table: pd.DataFrame
+    label: str = "cohort"
+
+    def counts(self) -> dict[str, int]:
+        counted = self.table["status"].value_counts()
+        return {status: int(counted.get(status, 0)) for status in FIT_STATUSES}
+
+    def _headline(self) -> str:
+        counts = self.counts()
+        return (f"Fit of the {self.label} to {len(self.table)} printed numbers: "
+                + ", ".join(f"{counts[s]} {s}" for s in FIT_STATUSES))
+
+    def __repr__(self) -> str:
+        lines = [self._headline()]
+        for row in self.table[self.table["status"].isin([NOT_MET, APPROXIMATE])].itertuples():
+            lines.append(f"  - {row.status}: {row.claim_id} printed {row.target}, achieved {row.achieved}"
+                         + (f" ({row.note})" if row.note else ""))
+        return "\n".join(lines)
+
+    def _repr_html_(self) -> str:
+        shown = self.table[self.table["status"].isin([NOT_MET, APPROXIMATE])]
+        return f"<p><strong>{html.escape(self._headline())}</strong></p>" + shown.to_html(index=False)
+
+
+def _format(value: float, printed: str) -> str:
+    return format_number(value, parse_printed(printed).decimals)
+
+
+def _status(value: float, printed: str, met: bool | None = None) -> str:
+    """met at the printed precision (or as ``met`` says, for p-values), else approximate or not met."""
+    if met if met is not None else rounds_to(float(value), printed):
+        return MET
+    target = float(parse_printed(printed).value)
+    close = target != 0 and abs(value - target) <= APPROXIMATE_WITHIN * abs(target)
+    return APPROXIMATE if close else NOT_MET
+
+
+class _Evaluator:
+    """Computes, from a cohort, the number each registry record prints."""
+
+    def __init__(self, cohort: Cohort, claims: pd.DataFrame, quantities: pd.DataFrame, groups: pd.DataFrame):
+        self.p = with_derived_columns(cohort.patients, cohort.daily)
+        self.daily, self.claims, self.quantities, self.groups = cohort.daily, claims, quantities, groups
+        self.toci = self.p["tocilizumab"].astype(bool)
+        self.cases = case_patient_ids(self.p)
+
+    def rule(self, quantity: str) -> tuple[str, str]:
+        row = self.quantities.loc[quantity]
+        return row["rule"], row["expression"]
+
+    def group(self, name: str) -> pd.Series:
+        return patient_mask(self.p, self.groups.at[name, "members"])
+
+    def flags(self, quantity: str, category: str) -> pd.Series | None:
+        rule, expression = self.rule(quantity)
+        return category_mask(self.p, rule, expression, category)
+
+    def labels(self, quantity: str) -> pd.Series:
+        """Each patient's category among the quantity's partition (quantities.csv), "other" outside it."""
+        rule, expression = self.rule(quantity)
+        return category_labels(self.p, rule, expression, self.quantities.at[quantity, "partition"].split(";"))
+
+    def evaluate(self, record) -> tuple[str, str, str]:
+        """(achieved, status, note) for one registry record."""
+        quantity, category, group, stat, printed = (record.quantity, record.category, record.group, record.stat,
+                                                    record.printed)
+        rule, expression = self.rule(quantity)
+        if rule == "not_in_schema":
+            return "", NOT_REPRESENTED, expression
+        if _CASE_GROUP.match(group):
+            return self._case(quantity, category, group, printed)
+        if rule == "dosing_interval":
+            return self._dosing_interval(stat, printed)
+        if stat == "p":
+            return self._p(quantity, printed)
+        members = self.group(group)
+        if stat in ("count", "denominator", "percent"):
+            flags = self.flags(quantity, category)
+            if flags is None:
+                return "", NOT_REPRESENTED, "no column holds this quantity"
+            count, size = int((flags & members).sum()), int(members.sum())
+            if stat == "denominator":
+                return str(size), MET if str(size) == printed else NOT_MET, ""
+            if stat == "count":
+                return str(count), MET if str(count) == printed else NOT_MET, ""
+            percent = 100 * count / size
+            status = MET if rounds_to(percent, printed) else NOT_MET
+            return _format(percent, printed), status, f"{count}/{size}"
+        if stat in ("median", "min", "max") and rule == "value":
+            values = self.p.loc[members, expression].astype(float)
+            value = {"median": values.median, "min": values.min, "max": values.max}[stat]()
+            return _format(value, printed), _status(value, printed), f"n = {len(values)}"
+        return "", NOT_REPRESENTED, "no column holds this quantity"
+
+    def _p(self, quantity: str, printed: str) -> tuple[str, str, str]:
+        p = self.p
+        rule, expression = self.rule(quantity)
+        if rule == "survival":
+            days, events = expression.split(";")
+            _, value = logrank(p[days], p[events].astype(bool), (~self.toci).astype(int))
+            return _format(value, printed), _status(value, printed, reproduces_p(value, printed)), "log-rank (two-sided)"
+        if rule == "value":
+            column = p[expression].astype(float)
+            values = {test: float(f(column[self.toci], column[~self.toci])) for test, f in CONTINUOUS_TESTS.items()}
+            return self._best_p(values, printed)
+        if rule == "flag" or self.quantities.at[quantity, "partition"]:
+            if rule == "flag":
+                labels = patient_mask(p, expression).map({True: "yes", False: "no"})
+            else:
+                labels = self.labels(quantity)
+            table = pd.crosstab(self.toci.map({True: "toci", False: "non_toci"}), labels).loc[["toci", "non_toci"]]
+            result = count_table_tests(table.to_numpy(), printed)
+            shown = "; ".join(f"{group} {dict(zip(table.columns, map(int, counts)))}"
+                              for group, counts in zip(table.index, table.to_numpy()))
+            return self._best_p(result.p_values, printed, prefix=shown)
+        return "", NOT_REPRESENTED, "no column holds this quantity"
+
+    @staticmethod
+    def _best_p(values: dict[str, float], printed: str, prefix: str = "") -> tuple[str, str, str]:
+        finite = {test: v for test, v in values.items() if not math.isnan(v)}
+        reproducing = [test for test, v in finite.items() if reproduces_p(v, printed)]
+        target = float(parse_printed(printed).value)
+        best = reproducing[0] if reproducing else min(finite, key=lambda test: abs(finite[test] - target))
+        listing = "; ".join(f"{test} {v:.4f}" for test, v in finite.items())
+        note = (f"{prefix}: " if prefix else "") + (f"reproduced by {', '.join(reproducing)}" if reproducing
+                                                    else "no test reproduces it") + f" ({listing})"
+        return _format(finite[best], printed), _status(finite[best], printed, bool(reproducing)), note
+
+    def _dose_days(self, patient_id: str) -> list[int]:
+        frame = self.daily[self.daily["patient_id"] == patient_id]
+        return sorted(int(d) for d in frame.loc[frame["toci_mg"].fillna(0) > 0, "day"])
+
+    def _dosing_interval(self, stat: str, printed: str) -> tuple[str, str, str]:
+        gaps = [24 * (b - a) for pid in self.p.loc[self.toci, "patient_id"]
+                for a, b in itertools.pairwise(self._dose_days(pid))]
+        if not gaps:
+            return "", NOT_REPRESENTED, "no patient has two dose days"
+        value = min(gaps) if stat == "min" else max(gaps)
+        return str(value), MET if rounds_to(value, printed) else NOT_MET, \
+            "read as hours between consecutive dose days (whole days in daily rows)"
+
+    def _case(self, quantity: str, category: str, group: str, printed: str) -> tuple[str, str, str]:
+        numbers = [int(n) for n in re.findall(r"pt([0-9]+)", group)]
+        ids = [self.cases.get(n) for n in numbers]
+        if None in ids:
+            return "", NOT_REPRESENTED, f"fewer tocilizumab patients than case {max(numbers)}"
+        patient = self.p.set_index("patient_id").loc[ids[0]]
+        if quantity == "toci_administration_day":
+            days = self._dose_days(ids[0])
+            k = int(category.removeprefix("dose")) - 1
+            value = str(days[k]) if k < len(days) else "none"
+            return value, MET if value == printed else NOT_MET, f"{ids[0]}: dose days {days}"
+        if quantity == "car_expansion_end_day":
+            peaks = [self._car_peak_day(pid) for pid in ids]
+            value = ", ".join(map(str, sorted(set(peaks))))
+            return value, MET if value == printed else NOT_MET, "day of the highest CAR copies, " + \
+                ", ".join(f"{pid} {day}" for pid, day in zip(ids, peaks))
+        checks = {
+            "case_persistent_expansion": (self._car_peak_day(ids[0]) >= max(self._dose_days(ids[0]) or [0]),
+                                          "CAR copies peak on or after the last tocilizumab dose"),
+            "case_infection": (bool(patient["serious_infection"]), "serious infection"),
+            "case_infection_controlled": (bool(patient["serious_infection"]) and not (
+                patient["os_event"] and patient["os_days"] < ALIVE_AFTER_INFECTION_DAY),
+                f"serious infection, alive at day {ALIVE_AFTER_INFECTION_DAY}"),
+            "case_infection_death": (bool(patient["serious_infection"]) and bool(patient["os_event"])
+                                     and patient["os_days"] < ALIVE_AFTER_INFECTION_DAY,
+                                     f"serious infection, death before day {ALIVE_AFTER_INFECTION_DAY}"),
+        }
+        if quantity not in checks:
+            return "", NOT_REPRESENTED, "no column holds this quantity"
+        holds, meaning = checks[quantity]
+        return (printed if holds else "no"), (MET if holds else NOT_MET), f"{ids[0]}: {meaning}"
+
+    def _car_peak_day(self, patient_id: str) -> int:
+        frame = self.daily[(self.daily["patient_id"] == patient_id) & self.daily["car_copies_per_ug_dna"].notna()]
+        return int(frame.loc[frame["car_copies_per_ug_dna"].astype(float).idxmax(), "day"]) if len(frame) else -1
+
+
+# Figure 2B's marks, by the CRS strata the figure compares: grade 3 shorter with tocilizumab (*), grades 1-2
+# not different (ns).
+_FIGURE2B_STRATA = (("grade 3", "crs_grade >= 3", "significant"), ("grades 1-2", "(crs_grade >= 1) & (crs_grade <= 2)",
+                                                                   "not_significant"))
+
+
+def _figure2b_rows(evaluator: _Evaluator) -> list[dict]:
+    """Figure 2B's marks (grade 3 significant, grades 1-2 not), which the registry holds as thresholds."""
+    p, toci = evaluator.p, evaluator.toci
+    rows = []
+    for label, stratum, category in _FIGURE2B_STRATA:
+        selected = patient_mask(p, stratum)
+        record = claims_for(evaluator.claims, quantity="significance_threshold", category=category).iloc[0]
+        printed = record["printed"]
+        durations = p["crs_duration_days"].astype(float)
+        values = {test: float(f(durations[toci & selected], durations[~toci & selected]))
+                  for test, f in CONTINUOUS_TESTS.items()}
+        reproducing = [test for test, v in values.items() if reproduces_p(v, printed)]
+        rows.append({"claim_id": record["claim_id"], "location": "Figure 2B; Results, CRS duration by grade",
+                     "aggregate": f"crs_duration / {label} / toci_vs_non_toci / p",
+                     "target": printed, "achieved": f"{values['Mann-Whitney U']:.3f}",
+                     "status": MET if "Mann-Whitney U" in reproducing else NOT_MET,
+                     "note": "Mann-Whitney U; " + "; ".join(f"{k} {v:.4f}" for k, v in values.items())})
+    return rows
+
+
+def fit_report(cohort: Cohort, claims: pd.DataFrame | None = None) -> FitReport:
+    """Set a cohort against every printed number about the patients (claims registry).
+
+    Parameters
+    ----------
+    cohort : Cohort
+        From :func:`crs_compendium.patients.load.load_cohort`; synthetic and real data alike.
+    claims : DataFrame, optional
+        The claims registry (default :func:`crs_compendium.printed.registry.load_claims`).
+
+    Returns
+    -------
+    FitReport
+        One row per registry record about the analysed patients (the groups of kind ``patients`` or
+        ``comparison`` in groups.csv and the named cases), plus Figure 2B's two significance marks. Status:
+        ``met`` at the printed precision (a p-value by any test the methods name), ``approximate`` (a
+        median, range end or p within :data:`APPROXIMATE_WITHIN` of the printed value), ``not met``, or
+        ``not represented`` (the schema has no column for it). A synthetic folder's notes say what its
+        generator kept where printed numbers conflict, or how it read a number (``cohort.claim_notes``).
+
+    Notes
+    -----
+    Bonferroni-adjusted p-values (Table 2's P#) are left out: they are arithmetic on the printed p, which
+    the claims audit checks, not a property of the patients. So is the patient flow (topic ``flow``).
+    """
+    claims = load_claims() if claims is None else claims
+    quantities, groups = load_quantities(claims=claims), load_groups()
+    evaluator = _Evaluator(cohort, claims, quantities, groups)
+    cohort_groups = groups.index[groups["kind"].isin(["patients", "comparison"])]
+    in_scope = claims[(claims["group"].isin(cohort_groups) | claims["group"].str.match(_CASE_GROUP))
+                      & (claims["stat"] != "p_bonferroni")
+                      & (claims["quantity"].map(quantities["topic"]) != "flow")]
+    notes = cohort.notes()
+    rows = []
+    for record in in_scope.itertuples(index=False):
+        achieved, status, note = evaluator.evaluate(record)
+        rows.append({"claim_id": record.claim_id, "location": record.location,
+                     "aggregate": "/".join(filter(None, (record.quantity, record.category, record.group,
+                                                         record.stat))),
+                     "target": record.printed, "achieved": achieved, "status": status,
+                     "note": "; ".join(filter(None, (notes.get(record.claim_id), note)))})
+    rows += _figure2b_rows(evaluator)
+    return FitReport(pd.DataFrame(rows), label=cohort.label)
+

@@ -1,0 +1,86 @@
+"""One verdict per claim from all the checks that judge it (crs_compendium.audit.combine): the charge of a
+failed check, the peer rule, and what data would settle a claim no check reaches.
+
+Outside source: Zhou et al., Front Immunol 2025;16:1530623 (Table 2 and Results): 84.8 % in the text
+against 84.4 % in Table 2 for 38 of 45 patients; non-toci lines of therapy "2.5 (1.5-3.5)" against a pooled
+maximum of 3; corticosteroid dose maxima 800 (pooled) against 201 and 80.
+"""
+from dataclasses import replace
+
+import pandas as pd
+import pytest
+
+from crs_compendium.audit.checks import AuditCheck
+from crs_compendium.audit.combine import combine_verdicts, not_checkable_note
+from crs_compendium.printed.registry import load_quantities
+from crs_compendium.vocab import CONSISTENT, INCONSISTENT, NOT_CHECKABLE
+
+
+@pytest.fixture(scope="module")
+def quantities(claims):
+    return load_quantities(claims=claims)
+
+
+def _synthetic(*rows):
+    columns = ["claim_id", "section", "location", "printed", "quantity", "category", "group", "stat", "statement"]
+    return pd.DataFrame([dict(zip(columns, row)) for row in rows])
+
+
+def _peer(check_id, ids, consistent):
+    return AuditCheck(check_id, "printings", "audit-results-cross-references", tuple(ids), (), consistent,
+                      "x", "y", "z", peer=True)
+
+
+def test_combine_charges_a_failed_peer_check_to_the_peer_that_fails_alone(inputs):
+    claims = _synthetic(
+        ("res.a", "results", "text", "84.8", "q", "", "total", "percent", "a"),
+        ("t2.a", "table2", "table", "84.4", "q", "", "total", "percent", "a"),
+        ("res.b", "results", "text", "7", "guess", "", "study", "value", "b"),
+    )
+    own = AuditCheck("percentage:res.a", "percentage", "audit-results-baseline", ("res.a",), (), False,
+                     "84.8", "84.4", "n/N")
+    table = AuditCheck("percentage:t2.a", "percentage", "audit-table2-percentages", ("t2.a",), (), True,
+                       "84.4", "84.4", "n/N")
+    rows = combine_verdicts(replace(inputs, claims=claims),
+                            [own, table, _peer("printings:a", ["res.a", "t2.a"], False)])
+    verdicts = dict(zip(rows["claim_id"], rows["verdict"]))
+    assert verdicts == {"res.a": INCONSISTENT, "t2.a": CONSISTENT, "res.b": NOT_CHECKABLE}
+    assert rows.set_index("claim_id").loc["res.a", "anchor"] == "audit-results-baseline"
+    assert "also checked by: printings:a" in rows.set_index("claim_id").loc["res.a", "note"]
+    both = combine_verdicts(replace(inputs, claims=claims), [table, _peer("printings:a", ["res.a", "t2.a"], False)])
+    assert set(both.loc[both["claim_id"] != "res.b", "verdict"]) == {INCONSISTENT}  # nobody fails alone
+
+
+def test_the_peer_rule_charges_lines_to_the_half_and_steroids_to_both(result):
+    verdicts = result.verdicts.set_index("claim_id")["verdict"]
+    assert verdicts["t2.prior_lines.total.max"] == CONSISTENT  # 3, also printed in the text
+    assert verdicts["t2.prior_lines.non_toci.max"] == INCONSISTENT  # 3.5 fails on its own
+    assert verdicts["t2.steroid_mpe_mg.total.max"] == verdicts["t2.steroid_mpe_mg.toci.max"] == INCONSISTENT
+
+
+@pytest.mark.parametrize(
+    "group, stat, quantity, fragment",
+    [
+        ("toci_vs_non_toci", "p", "pfs", "survival"),
+        ("toci_vs_non_toci", "p", "age", "measured values"),
+        ("literature", "value", "fda_approved_cart_products", "cited literature"),
+        ("guideline", "value", "dexamethasone_dose", "guideline"),
+        ("study", "value", "spss_version", "protocol"),
+        ("pt4", "value", "toci_administration_day", "named patient"),
+        ("toci", "max", "toci_doses", "treatment records"),
+        ("non_toci_steroid_only", "count", "icans", "patient-level records"),
+    ],
+)
+def test_not_checkable_notes_go_by_kind_of_number(quantities, group, stat, quantity, fragment):
+    """Whether a quantity is a survival endpoint is data (quantities.csv, rule "survival")."""
+    survival = quantities.at[quantity, "rule"] == "survival"
+    assert fragment in not_checkable_note({"group": group, "stat": stat, "quantity": quantity}, survival=survival)
+
+
+def test_the_note_of_a_claim_no_check_reaches_says_what_would_settle_it(result):
+    rows = result.verdicts.set_index("claim_id")
+    unchecked = rows[rows["verdict"] == NOT_CHECKABLE]
+    assert (unchecked["note"] != "").all() and (unchecked["n_checks"] == 0).sum() > 0
+    assert rows.loc["res.pfs.p", "verdict"] == NOT_CHECKABLE and "survival comparison" in rows.loc["res.pfs.p", "note"]
+    assert list(result.verdicts.columns) == ["claim_id", "section", "location", "printed", "recomputed", "method",
+                                             "verdict", "note", "anchor", "n_checks"]

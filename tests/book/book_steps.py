@@ -1,0 +1,22 @@
+"""The two steps of `make book`, for the tests that build a book: the parallel executor, then Jupyter Book
+with warnings as errors. Each returns the finished process (return code and output) for the test to judge."""
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+BIN = Path(sys.executable).parent
+
+
+def _run(*command: str) -> subprocess.CompletedProcess:
+    return subprocess.run(command, capture_output=True, text=True, timeout=1200, cwd=ROOT)
+
+
+def execute_notebooks(book: Path = ROOT) -> subprocess.CompletedProcess:
+    """`python -m crs_compendium.build.execution`: run what the book's execution cache lacks, two at a time."""
+    return _run(str(BIN / "python"), "-m", "crs_compendium.build.execution", "--book", str(book))
+
+
+def build_book(book: Path = ROOT) -> subprocess.CompletedProcess:
+    """`jupyter-book build -W -n --keep-going`: any Sphinx warning or notebook error fails it."""
+    return _run(str(BIN / "jupyter-book"), "build", str(book), "-W", "-n", "--keep-going")

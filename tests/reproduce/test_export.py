@@ -1,0 +1,37 @@
+"""The result files a build writes (crs_compendium.reproduce.export): reproduced tables and the fit report,
+under the build directory, whole or not at all."""
+import pandas as pd
+import pytest
+
+from crs_compendium.exceptions import InvalidInputError
+from crs_compendium.reproduce.export import write_fit_report, write_result
+from crs_compendium.reproduce.fit import FitReport
+
+
+def test_write_result_writes_csv_under_the_build_dir(tmp_path, monkeypatch):
+    monkeypatch.setenv("COMPENDIUM_BUILD_DIR", str(tmp_path))
+    frame = pd.DataFrame({("A", "x"): [1], ("A", "y"): [2]})
+    path = write_result(frame, "example_table")
+    assert path == tmp_path / "results" / "example_table.csv"
+    assert path.read_text() == "A | x,A | y\n1,2\n"
+    with pytest.raises(InvalidInputError, match="lower-case"):
+        write_result(frame, "../escape")
+
+
+def test_a_named_index_is_written_and_an_unnamed_one_is_not(tmp_path, monkeypatch):
+    monkeypatch.setenv("COMPENDIUM_BUILD_DIR", str(tmp_path))
+    frame = pd.DataFrame({"n": [1, 2]}, index=pd.Index(["a", "b"], name="claim_id"))
+    assert write_result(frame, "named").read_text() == "claim_id,n\na,1\nb,2\n"
+    assert write_result(frame.reset_index(drop=True), "unnamed").read_text() == "n\n1\n2\n"
+
+
+def test_fit_report_is_written_under_the_build_directory(shipped_fit, tmp_path, monkeypatch):
+    monkeypatch.setenv("COMPENDIUM_BUILD_DIR", str(tmp_path))
+    result = shipped_fit
+    path = write_fit_report(result)
+    assert path == tmp_path / "reconstruction" / "fit_report.csv"
+    written = pd.read_csv(path, dtype=str, keep_default_na=False)
+    assert list(written.columns) == ["claim_id", "location", "aggregate", "target", "achieved", "status", "note"]
+    assert isinstance(result, FitReport)
+    assert len(written) == len(result.table) and repr(result).startswith("Fit of the synthetic reconstruction")
+    assert write_fit_report(result, tmp_path / "elsewhere") == tmp_path / "elsewhere" / "fit_report.csv"
