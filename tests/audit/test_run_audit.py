@@ -44,10 +44,10 @@ EXPECTED_INCONSISTENT = {
 
 
 def test_every_claim_gets_exactly_one_row(result, claims):
-    assert len(result.verdicts) == len(claims) == 307
+    assert len(result.verdicts) == len(claims) > 0
     assert list(result.verdicts["claim_id"]) == list(claims["claim_id"])
     assert set(result.verdicts["verdict"]) <= set(AUDIT_VERDICTS)
-    assert sum(result.counts().values()) == 307
+    assert sum(result.counts().values()) == len(claims)
 
 
 def test_the_audit_finds_exactly_the_known_inconsistencies(result):
@@ -63,10 +63,10 @@ def test_inconsistencies_list_each_failing_check_with_its_charged_claims(result)
     assert row["anchor"] == "audit-results-baseline"
 
 
-def test_counts_by_section_add_up(result):
+def test_counts_by_section_add_up(result, claims):
     table = result.counts_by_section()
     assert list(table.index) == [*SECTION_ORDER, "all sections"]
-    assert table.loc["all sections", "claims"] == 307
+    assert table.loc["all sections", "claims"] == len(claims)
     assert (table[list(AUDIT_VERDICTS)].sum(axis=1) == table["claims"]).all()
 
 
