@@ -26,7 +26,7 @@ from ..exceptions import InvalidInputError
 from ..formatting import format_p
 from ..printed import flow
 from ..printed.agreement import check_printings_agree
-from ..printed.contingency import TEST_NAMES, count_table_tests, splits_reproducing_p
+from ..printed.contingency import TEST_NAMES, count_table_tests, splits_reproducing_p, test_name
 from ..printed.multiplicity import check_bonferroni
 from ..printed.percentages import check_percentage, percentage_denominator_candidates, percentage_n_candidates
 from ..printed.registry import claim_record, cross_references, first_claim
@@ -458,9 +458,8 @@ def bonferroni_checks(inputs: AuditInputs) -> list[AuditCheck]:
 def format_tests(p_values: Mapping[str, float], tests: Iterable[str]) -> str:
     """Tests with their p-values; Fisher's exact test of a larger than 2 x 2 table is Fisher-Freeman-Halton
     (the one-sided Fisher and Yates exist only for 2 x 2, so their absence marks a larger table)."""
-    larger = "yates" not in p_values
-    names = {**TEST_NAMES, "fisher": "Fisher-Freeman-Halton exact" if larger else TEST_NAMES["fisher"]}
-    return "; ".join(f"{names[test]} {format_p(p_values[test], 4)}" for test in tests)
+    two_by_two = "yates" in p_values
+    return "; ".join(f"{test_name(test, two_by_two)} {format_p(p_values[test], 4)}" for test in tests)
 
 
 def table_text(table: Sequence[Sequence[int]]) -> str:
@@ -629,7 +628,7 @@ def _table1_check(link: dict, record: dict, comparison: pd.DataFrame) -> AuditCh
     return AuditCheck(
         check_id=f"table1:{link['link_id']}", family="table1", anchor=link["anchor"], claim_ids=(record["claim_id"],),
         given_ids=(), consistent=consistent, printed=record["printed"], recomputed=row["code (Lee et al. 2019)"],
-        method=f"ASTCT consensus as coded in crs_compendium.astct ({check}, {location}): {link['why']}",
+        method=f"ASTCT consensus as coded in crs_compendium.patients.grading ({check}, {location}): {link['why']}",
         note="" if consistent else row["consequence"],
     )
 

@@ -28,6 +28,7 @@ from ..vocab import CONSISTENT, INCONSISTENT
 __all__ = [
     "TEST_LABELS",
     "TEST_NAMES",
+    "test_name",
     "CountTableTests",
     "SplitCandidate",
     "SplitSearch",
@@ -55,7 +56,14 @@ TEST_NAMES = {
     "fisher_one_sided": "one-sided Fisher",
     "linear_by_linear": "linear-by-linear",
 }
-"""The same tests in a few words, for verdict lines and tables."""
+"""The same tests in a few words, for verdict lines and tables (:func:`test_name` says which Fisher)."""
+
+
+def test_name(test: str, two_by_two: bool) -> str:
+    """A test's short name; Fisher's exact test of a table larger than 2 x 2 is Fisher-Freeman-Halton's."""
+    if test == "fisher" and not two_by_two:
+        return "Fisher-Freeman-Halton exact"
+    return TEST_NAMES[test]
 
 _RELATIVE_TOLERANCE = 1e-7
 """Tables whose probability is within this relative distance of the observed one count as "as extreme"

@@ -20,7 +20,7 @@ from ..formatting import format_like, format_p
 from ..numbers import matches_printed, parse_printed, reproduces_p, rounds_to
 from ..patients.derived import category_labels, category_mask, group_labels
 from ..patients.load import Cohort
-from ..printed.contingency import count_table_tests
+from ..printed.contingency import count_table_tests, test_name
 from ..printed.multiplicity import bonferroni, check_bonferroni
 from ..printed.registry import first_claim, load_quantities, printed_categories
 from ..stats.regression import Covariate
@@ -46,9 +46,6 @@ class BaselineRow:
     kind: str
     tests: tuple[str, ...] = ()
 
-
-_COUNT_TESTS = {"pearson": "Pearson chi-squared", "yates": "chi-squared with Yates' correction",
-                "fisher": "Fisher's exact"}
 
 TABLE2_ROWS = (
     BaselineRow("age", "Median age (range), years", "continuous", tuple(CONTINUOUS_TESTS)),
@@ -298,9 +295,8 @@ def _count_tests(row: BaselineRow, columns, labels: pd.Series, masks, claims, ba
                         labels).to_numpy()
     result = count_table_tests(table)
     fixed = basis.fixed(columns, "count")
-    larger_than_2x2 = np.asarray(result.tested_table).shape != (2, 2)
-    return [_test_record(row, "Fisher-Freeman-Halton exact" if test == "fisher" and larger_than_2x2
-                         else _COUNT_TESTS[test], result.p_values.get(test, math.nan), claims, fixed,
+    two_by_two = np.asarray(result.tested_table).shape == (2, 2)
+    return [_test_record(row, test_name(test, two_by_two), result.p_values.get(test, math.nan), claims, fixed,
                          shown=index == 0)
             for index, test in enumerate(row.tests)]
 

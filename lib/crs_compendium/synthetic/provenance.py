@@ -113,7 +113,7 @@ READINGS = {
        for claim_id in ("res.crs_duration.non_toci.min", "res.crs_duration.non_toci.median")},
     "res.steroid_mpe_mg.steroid_users.min": "met by the smallest dose without tocilizumab, compatible with Table 2",
     "res.response_d28.p": "the unprinted split by group is the one that reproduces this p "
-                          "(count_tables.splits_reproducing_p)",
+                          "(crs_compendium.printed.contingency.splits_reproducing_p)",
 }
 
 
