@@ -83,4 +83,20 @@ def test_the_note_of_a_claim_no_check_reaches_says_what_would_settle_it(result):
     assert (unchecked["note"] != "").all() and (unchecked["n_checks"] == 0).sum() > 0
     assert rows.loc["res.pfs.p", "verdict"] == NOT_CHECKABLE and "survival comparison" in rows.loc["res.pfs.p", "note"]
     assert list(result.verdicts.columns) == ["claim_id", "section", "location", "printed", "recomputed", "method",
-                                             "verdict", "note", "anchor", "n_checks"]
+                                             "verdict", "note", "anchor", "page", "link", "n_checks"]
+
+
+def test_every_claim_links_to_its_row_on_the_audit_page_that_decides_it(result):
+    rows = result.verdicts
+    assert (rows["link"] == rows["page"] + ".html#claim-" + rows["claim_id"]).all()
+    assert set(rows["page"]) == {"notebooks/11_audit_table2", "notebooks/12_audit_results_text",
+                                 "notebooks/13_audit_other_sections"}
+    male = rows.set_index("claim_id").loc["t2.male.p_bonf"]
+    assert male["link"] == "notebooks/11_audit_table2.html#claim-t2.male.p_bonf"
+
+
+def test_an_audit_page_lists_each_claim_it_decides_as_a_row_with_the_claims_permalink_id(result):
+    shown = result.claims_on_page("notebooks/11_audit_table2").data
+    on_page = result.verdicts[result.verdicts["page"] == "notebooks/11_audit_table2"]["claim_id"]
+    assert shown.count('<tr id="claim-') == len(on_page) > 100
+    assert '<tr id="claim-t2.male.p_bonf">' in shown and 'href="#claim-t2.male.p_bonf"' in shown

@@ -11,19 +11,21 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import pandas as pd
+from IPython.display import HTML
 
 from ..exceptions import InvalidInputError
 from ..vocab import AUDIT_VERDICTS, INCONSISTENT, SECTION_ORDER
 from .checks import AuditCheck, all_checks, format_tests, table_text, tested_tables
 from .combine import combine_verdicts
 from .inputs import AuditInputs, load_inputs
-from .render import inconsistencies_markdown, statements_markdown
+from .render import claims_table_html, inconsistencies_markdown, statements_markdown
 from .statements import significance_checks
 
 __all__ = ["EXPORT_COLUMNS", "Audit", "AuditCheck", "AuditInputs", "run_audit"]
 
-EXPORT_COLUMNS = ("claim_id", "location", "printed", "recomputed", "method", "verdict", "note")
-"""Columns of ``_build/audit/claims.csv``, the export a reviewer diffs."""
+EXPORT_COLUMNS = ("claim_id", "location", "printed", "recomputed", "method", "verdict", "note", "link")
+"""Columns of ``_build/audit/claims.csv``, the export a reviewer diffs (``link``: the claim's permalink on
+the site, relative to its root)."""
 
 
 @dataclass(frozen=True)
@@ -88,6 +90,14 @@ class Audit:
         rows = self.verdicts[self.verdicts["anchor"] == anchor]
         return rows[["claim_id", "printed", "verdict", "note"]].set_index("claim_id")
 
+    def claims_on_page(self, page: str) -> HTML:
+        """Every claim an audit page decides (``notebooks/NN_name``), as a table whose rows are the claims'
+        permalinks (:func:`crs_compendium.audit.render.claims_table_html`)."""
+        rows = self.verdicts[self.verdicts["page"] == page]
+        if rows.empty:
+            raise InvalidInputError(f"no claim is decided on {page!r}")
+        return HTML(claims_table_html(rows))
+
     def claims_in(self, section: str) -> pd.DataFrame:
         """The claims printed in one section of the paper, with their verdicts and anchors."""
         rows = self.verdicts[self.verdicts["section"] == section]
@@ -132,7 +142,8 @@ class Audit:
 
     def inconsistencies_markdown(self) -> str:
         """The inconsistencies as a MyST bullet list in plain words, each linked to the section that checks it."""
-        return inconsistencies_markdown(self.inconsistencies())
+        return inconsistencies_markdown(self.inconsistencies(), dict(zip(self.verdicts["claim_id"],
+                                                                          self.verdicts["link"])))
 
     def statements_markdown(self, word: str = INCONSISTENT) -> str:
         """The significance statements with one verdict as a MyST bullet list, linked to their section."""

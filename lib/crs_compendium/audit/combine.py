@@ -22,7 +22,12 @@ from ..vocab import CONSISTENT, INCONSISTENT, NOT_CHECKABLE
 from .checks import AuditCheck
 from .inputs import AuditInputs
 
-__all__ = ["combine_verdicts", "not_checkable_note"]
+__all__ = ["combine_verdicts", "not_checkable_note", "claim_anchor"]
+
+
+def claim_anchor(claim_id: str) -> str:
+    """The HTML id of a claim's row on the audit page that decides it: its permalink is ``page.html#id``."""
+    return f"claim-{claim_id}"
 
 
 def not_checkable_note(record: Mapping[str, str], survival: bool = False) -> str:
@@ -60,8 +65,9 @@ def combine_verdicts(inputs: AuditInputs, checks: Sequence[AuditCheck]) -> pd.Da
     Returns
     -------
     pandas.DataFrame
-        Columns ``claim_id, section, location, printed, recomputed, method, verdict, note, anchor,
-        n_checks`` in registry order; ``recomputed``, ``method`` and ``note`` are those of the check that
+        Columns ``claim_id, section, location, printed, recomputed, method, verdict, note, anchor, page,
+        link, n_checks`` in registry order: ``anchor`` is the section that shows the deciding check, ``page``
+        the audit page it is on, ``link`` the claim's permalink relative to the site root; ``recomputed``, ``method`` and ``note`` are those of the check that
         decides the verdict (a failing one for an inconsistent claim), and ``note`` lists the other checks.
     """
     order = {check.check_id: index for index, check in enumerate(checks)}
@@ -104,7 +110,7 @@ def combine_verdicts(inputs: AuditInputs, checks: Sequence[AuditCheck]) -> pd.Da
             if cleared[claim_id]:
                 note += f" (a failed comparison with it is charged to the other printing: {', '.join(touching)})"
             rows.append({**_claim_fields(record), "recomputed": "", "method": "", "verdict": word,
-                         "note": note, "anchor": anchor, "n_checks": len(touching)})
+                         "note": note, **_where(inputs, claim_id, anchor), "n_checks": len(touching)})
             continue
         cleared_ids = {check.check_id for check in cleared[claim_id]}
         others = [check_id for check_id in touching if check_id != chosen.check_id and check_id not in cleared_ids]
@@ -114,11 +120,16 @@ def combine_verdicts(inputs: AuditInputs, checks: Sequence[AuditCheck]) -> pd.Da
         note = f"{chosen.note} [{'; '.join(remarks)}]".strip() if remarks else chosen.note
         rows.append({**_claim_fields(record), "recomputed": chosen.recomputed,
                      "method": f"{chosen.check_id}: {chosen.method}", "verdict": word, "note": note,
-                     "anchor": chosen.anchor, "n_checks": len(touching)})
+                     **_where(inputs, claim_id, chosen.anchor), "n_checks": len(touching)})
     return pd.DataFrame(rows)
 
 
 def _claim_fields(record: Mapping[str, str]) -> dict[str, str]:
     return {"claim_id": record["claim_id"], "section": record["section"], "location": record["location"],
             "printed": record["printed"]}
+
+
+def _where(inputs: AuditInputs, claim_id: str, anchor: str) -> dict[str, str]:
+    page = inputs.pages.page(anchor)
+    return {"anchor": anchor, "page": page, "link": f"{page}.html#{claim_anchor(claim_id)}"}
 

@@ -3,19 +3,31 @@ each linked to the section of an audit page that checks it (for ``IPython.displa
 book parses as MyST)."""
 from __future__ import annotations
 
+import html
 import re
 
 import pandas as pd
 
-__all__ = ["inconsistencies_markdown", "statements_markdown"]
+from ..vocab import VERDICT_COLOURS
+from .combine import claim_anchor
+
+__all__ = ["inconsistencies_markdown", "statements_markdown", "claims_table_html", "claim_link_html"]
 
 
-def inconsistencies_markdown(inconsistencies: pd.DataFrame) -> str:
+def claim_link_html(claim_id: str, link: str, *, from_page: str = "notebooks/") -> str:
+    """An HTML link to a claim's permalink (``link`` is relative to the site root; ``from_page`` is the
+    folder of the page the link sits on)."""
+    target = link.removeprefix(from_page) if link.startswith(from_page) else link
+    return f'<a class="claim-link" href="{html.escape(target)}"><code>{html.escape(claim_id)}</code></a>'
+
+
+def inconsistencies_markdown(inconsistencies: pd.DataFrame, links: dict[str, str]) -> str:
     """One bullet per failing check (:meth:`crs_compendium.audit.Audit.inconsistencies`): what, where, what
-    is printed and recomputed, why it fails, the claims charged and a ``{ref}`` link to its section."""
+    is printed and recomputed, why it fails, the claims charged (each linked to its permalink, ``links``:
+    claim id -> link) and a ``{ref}`` link to the section that checks it."""
     lines = []
     for row in inconsistencies.to_dict("records"):
-        ids = ", ".join(f"`{claim_id}`" for claim_id in row["claims"].split(", "))
+        ids = ", ".join(claim_link_html(claim_id, links[claim_id]) for claim_id in row["claims"].split(", "))
         lines.append(
             f"- **{_markdown_text(row['what'])}** ({_markdown_text(row['where'])}): the paper prints "
             f"{_markdown_text(row['printed'])}; recomputed: {_markdown_text(row['recomputed'])}. "
@@ -32,6 +44,26 @@ def statements_markdown(statements: pd.DataFrame) -> str:
         f"See {{ref}}`{row['anchor']}`."
         for row in statements.to_dict("records")
     )
+
+
+def claims_table_html(rows: pd.DataFrame) -> str:
+    """The claims an audit page decides, one table row each with the claim's permalink id, so a reviewer can
+    cite ``page.html#claim-<id>``: id (a self-link), where it is printed, printed, recomputed, verdict (the
+    word, coloured), note."""
+    body = []
+    for row in rows.to_dict("records"):
+        anchor = claim_anchor(row["claim_id"])
+        colour = VERDICT_COLOURS[row["verdict"]]
+        cells = [
+            f'<a class="claim-permalink" href="#{html.escape(anchor)}" title="permalink to this claim">'
+            f'<code>{html.escape(row["claim_id"])}</code></a>',
+            html.escape(row["location"]), f"<code>{html.escape(row['printed'])}</code>", html.escape(row["recomputed"]),
+            f'<span class="verdict" style="color:{colour}"><b>{html.escape(row["verdict"])}</b></span>',
+            html.escape(row["note"]),
+        ]
+        body.append(f'<tr id="{html.escape(anchor)}">' + "".join(f"<td>{cell}</td>" for cell in cells) + "</tr>")
+    head = "".join(f"<th>{name}</th>" for name in ("claim", "printed in", "printed", "recomputed", "verdict", "note"))
+    return f'<table class="claims-table"><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>'
 
 
 def _markdown_text(text: str) -> str:

@@ -12,6 +12,10 @@
    re-reads only sources whose files changed, but `make book` re-executes notebooks into the cache when
    lib/, data/ or the DATA folder change while the .md stays the same; without this the book would keep
    showing the old outputs.
+4. The book's own ``numfig`` setting is kept. sphinx-jupyterbook-latex (loaded by Jupyter Book 1 for every
+   builder) sets ``numfig = True`` when the configuration is read; the compendium names its figures as
+   the paper does ("Figure 4") in the captions, so Sphinx's running numbers ("Fig. 7") are switched off in
+   _config.yml and this puts that setting back.
 """
 import datetime
 import re
@@ -77,7 +81,18 @@ def _drop_duplicate_scripts(app, pagename, templatename, context, doctree):
     context["script_files"][:] = unique
 
 
+def _remember_numfig(app, config):
+    app.compendium_numfig = config.numfig
+
+
+def _restore_numfig(app, config):
+    config.numfig = app.compendium_numfig
+
+
 def setup(app):
+    # Before and after sphinx-jupyterbook-latex's own config-inited handler (priority 500).
+    app.connect("config-inited", _remember_numfig, priority=100)
+    app.connect("config-inited", _restore_numfig, priority=900)
     app.connect("env-get-outdated", _notebooks_executed_since_read)
     app.connect("doctree-resolved", _link_notebooks_in_captions)
     # Early: html-page-context is emitted with emit_firstresult, so a theme handler that returns a
