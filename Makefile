@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 UV_VERSION := 0.13.9
 INSTALLED := $(VENV)/.installed
 
-.PHONY: book book-force test validate notebooks lock bench clean
+.PHONY: book book-force pdf test validate notebooks lock bench clean
 
 # DATA=path points every patient-level notebook at another data folder in the documented schema
 # (data/ipd_schema.md) instead of the shipped synthetic reconstruction; it is never written to.
@@ -27,6 +27,12 @@ $(INSTALLED): requirements.txt pyproject.toml
 	$(BIN)/python -m ipykernel install --sys-prefix --name python3 > /dev/null
 	touch $@
 
+# The PDF and the browser test drive Debian's Chromium (Playwright's own browser download is not used).
+CHROMIUM := /usr/bin/chromium
+$(CHROMIUM):
+	$$( [ "$$(id -u)" = 0 ] || echo sudo ) sh -c 'apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium > /dev/null'
+
 # Everything a build reads: when none of it changed since the last good build, `make book` does nothing.
 BOOK_INPUTS := $(shell find book notebooks lib/crs_compendium data _static -type f -not -path '*/__pycache__/*' \
   -not -name '*.ipynb') _config.yml _toc.yml requirements.txt
@@ -41,22 +47,23 @@ else
 book: $(BOOK_STAMP)
 endif
 
-$(BOOK_STAMP): $(INSTALLED) $(BOOK_INPUTS)
+$(BOOK_STAMP): $(INSTALLED) $(CHROMIUM) $(BOOK_INPUTS)
 	$(BIN)/python -m crs_compendium.build.execution
 	$(BIN)/jupyter-book build . -W -n --keep-going
+	$(BIN)/python -m crs_compendium.build.pdf
 	touch $@
 
 ## book-force: the same with every notebook executed again (what the test command builds).
-book-force: $(INSTALLED)
+book-force: $(INSTALLED) $(CHROMIUM)
 	$(BIN)/python -m crs_compendium.build.execution --force
 	$(BIN)/jupyter-book build . -W -n --keep-going
+	$(BIN)/python -m crs_compendium.build.pdf
 	$(if $(DATA),rm -f,touch) $(BOOK_STAMP)
 
-# The browser test drives Debian's Chromium (Playwright's own browser download is not used).
-CHROMIUM := /usr/bin/chromium
-$(CHROMIUM):
-	$$( [ "$$(id -u)" = 0 ] || echo sudo ) sh -c 'apt-get update -qq && \
-	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium > /dev/null'
+## pdf: the whole book as one PDF, _build/html/compendium.pdf (the single-page build printed by Chromium;
+## notebooks come from the execution cache). `make book` writes it too.
+pdf: $(INSTALLED) $(CHROMIUM)
+	$(BIN)/python -m crs_compendium.build.pdf
 
 ## test: every test. First unit, environment and pairing tests and nbval over every notebook (each
 ## notebook executes once, and what nbval verified goes into the execution cache); then the -W book

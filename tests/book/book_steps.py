@@ -1,5 +1,6 @@
-"""The two steps of `make book`, for the tests that build a book: the parallel executor, then Jupyter Book
-with warnings as errors. Each returns the finished process (return code and output) for the test to judge."""
+"""The steps of `make book`, for the tests that build a book: the parallel executor, Jupyter Book with
+warnings as errors, and the PDF. Each returns the finished process (return code and output) for the test to
+judge."""
 import subprocess
 import sys
 from pathlib import Path
@@ -20,3 +21,9 @@ def execute_notebooks(book: Path = ROOT) -> subprocess.CompletedProcess:
 def build_book(book: Path = ROOT) -> subprocess.CompletedProcess:
     """`jupyter-book build -W -n --keep-going`: any Sphinx warning or notebook error fails it."""
     return _run(str(BIN / "jupyter-book"), "build", str(book), "-W", "-n", "--keep-going")
+
+
+def print_book(book: Path = ROOT) -> subprocess.CompletedProcess:
+    """`python -m crs_compendium.build.pdf`: the single-page build printed to _build/html/compendium.pdf."""
+    return _run(str(BIN / "python"), "-m", "crs_compendium.build.pdf", "--book", str(book))
+

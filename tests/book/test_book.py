@@ -9,8 +9,10 @@ Run alone, the module executes whatever the cache lacks. One module, so that und
 browser checks run after the build, on the same worker.
 """
 import asyncio
+import csv
 import functools
 import hashlib
+import html
 import http.server
 import os
 import re
@@ -20,7 +22,8 @@ from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
 
 import pytest
-from book_steps import ROOT, build_book, execute_notebooks
+import yaml
+from book_steps import ROOT, build_book, execute_notebooks, print_book
 
 HTML = ROOT / "_build" / "html"
 CHROMIUM = Path("/usr/bin/chromium")
@@ -40,7 +43,7 @@ def data_before_build():
 
 @pytest.fixture(scope="module")
 def built_book(data_before_build):
-    """What `make book` does: execute what the cache lacks, two at a time, then build with -W."""
+    """What `make book` does: execute what the cache lacks, two at a time, build with -W, print the PDF."""
     executed = execute_notebooks()
     if executed.returncode != 0:
         return executed
@@ -48,7 +51,11 @@ def built_book(data_before_build):
         assert executed.stdout.startswith("executed 0 notebook(s)"), (
             "nbval's executions did not reach the cache: " + executed.stdout
         )
-    return build_book()
+    built = build_book()
+    if built.returncode != 0:
+        return built
+    printed = print_book()
+    return printed if printed.returncode != 0 else built
 
 
 def test_the_build_never_writes_to_the_input_data(built_book, data_before_build):
@@ -101,7 +108,10 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
                  "--disable-sync", "--no-first-run", "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1"]
 # Pages open this many at a time: each waits for the network to be idle for 0.5 s, and those waits overlap.
 PAGES_AT_ONCE = 4
-SCREENSHOTS = ("book/index.html", "notebooks/01_patient_flow.html")
+# Page -> whether the screenshot covers the whole page (else the first screen, at the page's #fragment).
+SCREENSHOTS = {"book/index.html": True, "notebooks/01_patient_flow.html": True,
+               "book/claims_explorer.html?verdict=inconsistent": False,
+               "notebooks/11_audit_table2.html#claim-t2.male.p_bonf": False}
 
 class _Anchors(HTMLParser):
     """Every id/name a page defines, so a link's #fragment can be checked without a browser."""
@@ -138,7 +148,7 @@ def _screenshot_name(page: str) -> str:
     return re.sub(r"\W", "_", page) + ".png"
 
 
-async def _visit(context, url: str, screenshot: Path | None = None) -> dict:
+async def _visit(context, url: str, screenshot: tuple[Path, bool] | None = None) -> dict:
     """Load one page and collect what the checks need: errors, failed and foreign requests, images, links,
     heading levels and the banner text."""
     seen = {"errors": [], "failed": [], "foreign": []}
@@ -156,10 +166,13 @@ async def _visit(context, url: str, screenshot: Path | None = None) -> dict:
     seen["levels"] = await page.eval_on_selector_all(
         "article h1, article h2, article h3, article h4, article h5, article h6",
         "hs => hs.map(h => Number(h.tagName[1]))")
+    seen["downloads"] = await page.eval_on_selector_all(
+        "a.export-link", "links => links.map(a => ({href: a.href, rows: Number(a.dataset.rows)}))")
     banners = page.locator(f".{BANNER_CLASS}")
     seen["banner"] = await banners.first.inner_text() if await banners.count() else ""
     if screenshot:
-        await page.screenshot(path=str(screenshot), full_page=True)
+        path, full_page = screenshot
+        await page.screenshot(path=str(path), full_page=full_page)
     await page.close()
     return seen
 
@@ -174,15 +187,41 @@ async def _visit_every_page(site: str, names: list[str], screenshots: Path) -> d
         gate = asyncio.Semaphore(PAGES_AT_ONCE)
 
         async def visit(name: str) -> dict:
-            shot = screenshots / _screenshot_name(name) if name in SCREENSHOTS else None
             async with gate:
-                return await _visit(context, urljoin(site, name), shot)
+                return await _visit(context, urljoin(site, name), _shot(screenshots, name))
 
-        # The two full-page screenshots take longest: start them first.
-        order = sorted(names, key=lambda name: name not in SCREENSHOTS)
+        # Screenshot pages (a few of them under a query or a #fragment) first: full-page shots take longest.
+        order = list(SCREENSHOTS) + [name for name in names if name not in SCREENSHOTS]
         results = await asyncio.gather(*(visit(name) for name in order))
+        explorer = await _drive_explorer(context, urljoin(site, "book/claims_explorer.html"))
         await browser.close()
-    return dict(zip(order, results))
+    return dict(zip(order, results)), explorer
+
+
+def _shot(folder: Path, name: str) -> tuple[Path, bool] | None:
+    """Where a page's screenshot goes and whether it covers the whole page, for the pages of SCREENSHOTS."""
+    return (folder / _screenshot_name(name), SCREENSHOTS[name]) if name in SCREENSHOTS else None
+
+
+async def _drive_explorer(context, url: str) -> dict:
+    """Use the claims explorer as a reader does: choose a verdict, then a section too, then type a word; count
+    the rows left on screen each time, and the count the page announces."""
+    page = await context.new_page()
+    await page.goto(url, wait_until="networkidle")
+    visible = "rows => rows.filter(r => !r.hidden).map(r => r.querySelector('code').textContent)"
+    seen = {"all": await page.eval_on_selector_all(".explorer-table tbody tr", visible)}
+    await page.select_option("#explorer-verdict", "inconsistent")
+    seen["inconsistent"] = await page.eval_on_selector_all(".explorer-table tbody tr", visible)
+    seen["announced"] = await page.inner_text("#explorer-count")
+    await page.select_option("#explorer-section", "table2")
+    seen["inconsistent_table2"] = await page.eval_on_selector_all(".explorer-table tbody tr", visible)
+    await page.select_option("#explorer-verdict", "")
+    await page.select_option("#explorer-section", "")
+    await page.fill("#explorer-search", "p_bonf")
+    seen["search"] = await page.eval_on_selector_all(".explorer-table tbody tr", visible)
+    seen["badges"] = await page.eval_on_selector_all(".explorer-table .verdict-badge", "b => b.map(x => x.textContent)")
+    await page.close()
+    return seen
 
 
 @pytest.fixture(scope="module")
@@ -194,7 +233,8 @@ def rendered(site):
     screenshots.mkdir(exist_ok=True)
     for name in SCREENSHOTS:
         (screenshots / _screenshot_name(name)).unlink(missing_ok=True)
-    return asyncio.run(_visit_every_page(site, _pages(), screenshots)), screenshots
+    pages, explorer = asyncio.run(_visit_every_page(site, _pages(), screenshots))
+    return pages, explorer, screenshots
 
 
 def _problems(name: str, seen: dict, patient_level: set[str]) -> list[str]:
@@ -224,16 +264,104 @@ def _problems(name: str, seen: dict, patient_level: set[str]) -> list[str]:
 
 
 def test_every_page_loads_offline_with_images_links_headings_and_banners(rendered):
-    pages, _ = rendered
+    pages, _, _ = rendered
     assert "book/index.html" in pages and "notebooks/01_patient_flow.html" in pages
     patient_level = set(_patient_level_pages())
     problems = [problem for name, seen in pages.items() for problem in _problems(name, seen, patient_level)]
     assert not problems, "\n".join(problems)
 
 
-def test_screenshots_of_the_landing_page_and_a_figure_page(rendered):
+def test_screenshots_of_the_landing_page_a_figure_page_the_explorer_and_a_permalink(rendered):
     """Kept under _build/screenshots for a person to look at; the test checks they are real pictures."""
-    _, folder = rendered
+    _, _, folder = rendered
     for name in SCREENSHOTS:
         shot = folder / _screenshot_name(name)
         assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and shot.stat().st_size > 20_000
+
+
+# --- what a reviewer takes away from the site ------------------------------------------------------------
+
+def _csv_rows(path: Path) -> int:
+    with path.open(encoding="utf-8", newline="") as stream:
+        return sum(1 for _ in csv.reader(stream)) - 1
+
+
+def _export_claims() -> list[dict]:
+    with (HTML / "exports" / "audit" / "claims.csv").open(encoding="utf-8", newline="") as stream:
+        return list(csv.DictReader(stream))
+
+
+def test_every_download_link_gives_a_file_with_the_rows_the_page_states(rendered):
+    pages, _, _ = rendered
+    downloads = {(name, link["href"], link["rows"]) for name, seen in pages.items() for link in seen["downloads"]}
+    listed = {urlsplit(href).path.lstrip("/") for _, href, _ in downloads}
+    on_disk = {p.relative_to(HTML).as_posix() for p in (HTML / "exports").rglob("*.csv")}
+    assert listed == on_disk and "exports/audit/claims.csv" in listed, "every export is linked, and only exports"
+    wrong = [f"{name}: {href} says {rows} rows, the file has {_csv_rows(HTML / urlsplit(href).path.lstrip('/'))}"
+             for name, href, rows in downloads if _csv_rows(HTML / urlsplit(href).path.lstrip("/")) != rows]
+    assert not wrong, "\n".join(wrong)
+
+
+def test_every_claim_of_the_export_has_its_permalink_on_the_page_that_checks_it(built_book):
+    assert built_book.returncode == 0
+    claims = _export_claims()
+    missing = []
+    for claim in claims:
+        page, _, anchor = claim["link"].partition("#")
+        if anchor != f"claim-{claim['claim_id']}" or anchor not in _ids_in(HTML / page):
+            missing.append(claim["link"])
+    assert len(claims) > 300 and not missing, missing[:10]
+
+
+def test_the_explorer_filters_by_verdict_section_and_words_as_the_export_says(rendered):
+    _, explorer, _ = rendered
+    claims = _export_claims()
+    inconsistent = sorted(c["claim_id"] for c in claims if c["verdict"] == "inconsistent")
+    assert sorted(explorer["all"]) == sorted(c["claim_id"] for c in claims)
+    assert sorted(explorer["inconsistent"]) == inconsistent and 0 < len(inconsistent) < len(claims)
+    assert explorer["announced"] == f"{len(inconsistent)} of {len(claims)} claims"
+    assert sorted(explorer["inconsistent_table2"]) == [c for c in inconsistent if c.startswith("t2.")]
+    bonferroni = [c["claim_id"] for c in claims
+                  if "p_bonf" in " ".join(c[k] for k in ("claim_id", "location", "printed", "recomputed", "note")).lower()]
+    assert sorted(explorer["search"]) == sorted(bonferroni) and len(bonferroni) == 10
+    # Colour is not the only carrier: every badge says its verdict in words.
+    assert sorted(explorer["badges"]) == sorted(c["verdict"] for c in claims)
+
+
+def _page_title(path: Path) -> str:
+    """A page's own title: the <title> without the book's name after the dash."""
+    title = re.search(r"<title>(.*?)</title>", path.read_text(encoding="utf-8"), flags=re.S).group(1)
+    return title.split(" &#8212; ")[0]
+
+
+def test_the_pdf_has_one_section_per_page_of_the_book_and_working_links(built_book):
+    from pypdf import PdfReader
+
+    assert built_book.returncode == 0
+    reader = PdfReader(HTML / "compendium.pdf")
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
+    pages = [entry["file"] for part in toc["parts"] for entry in part["chapters"]]
+    titles = [re.sub(r"\s+", "", html.unescape(_page_title(HTML / f"{page}.html"))) for page in pages]
+
+    def entries(items):
+        flat = []
+        for item in items:
+            flat.extend(entries(item) if isinstance(item, list) else [re.sub(r"\s+", "", item.title)])
+        return flat
+
+    outline = entries(reader.outline)
+    # Chromium sometimes repeats the first line of a wrapped title in the outline entry: look for the title.
+    missing = [page for page, title in zip(pages, titles) if not any(title in entry for entry in outline)]
+    assert not missing, f"pages with no section in the PDF outline: {missing}"
+    links = [annotation.get_object() for page in reader.pages for annotation in page.get("/Annots") or []]
+    internal = [a for a in links if "/Dest" in a or (a.get("/A") and a["/A"].get("/S") == "/GoTo")]
+    external = [a for a in links if a.get("/A") and a["/A"].get("/S") == "/URI"]
+    assert internal and external, "the PDF keeps cross-references within it and links out"
+    assert not [a for a in external if str(a["/A"]["/URI"]).startswith("file:")], "no link to this machine's files"
+
+
+def test_the_site_without_its_pdf_stays_under_12_mb(built_book):
+    assert built_book.returncode == 0
+    size = sum(p.stat().st_size for p in HTML.rglob("*") if p.is_file() and p.name != "compendium.pdf")
+    assert size <= 12_000_000, f"the site is {size / 1e6:.1f} MB without its PDF"
+

@@ -85,22 +85,27 @@ class AuditPages:
 
     table: pd.DataFrame = field(repr=False)
 
+    def __post_init__(self) -> None:
+        # Looked up once per check and claim (hundreds of times): plain tuples, not DataFrame filters.
+        rows = tuple(zip(self.table["section"], self.table["family"], self.table["topic"], self.table["anchor"]))
+        object.__setattr__(self, "_rows", rows)
+        object.__setattr__(self, "_pages", dict(zip(self.table["anchor"], self.table["page"])))
+
     def anchor(self, section: str, family: str, topic: str) -> str:
         """The label of the section that shows a check of ``family`` on a claim of ``section`` and ``topic``."""
-        rows = self.table[self.table["section"].isin([section, "*"]) & self.table["family"].isin([family, "*"])
-                          & self.table["topic"].isin([topic, "*"])]
-        if rows.empty:
+        matching = [(4 * (f != "*") + 2 * (s != "*") + (t != "*"), -index, anchor)
+                    for index, (s, f, t, anchor) in enumerate(self._rows)
+                    if s in (section, "*") and f in (family, "*") and t in (topic, "*")]
+        if not matching:
             raise InvalidInputError(f"no audit page shows a {family} check of a {section} claim on topic "
                                     f"{topic!r}: add a row to {PAGES_PATH.name}")
-        specificity = (4 * (rows["family"] != "*") + 2 * (rows["section"] != "*") + (rows["topic"] != "*"))
-        return rows.loc[specificity.idxmax(), "anchor"]
+        return max(matching)[2]
 
     def page(self, anchor: str) -> str:
         """The page (``notebooks/NN_name``) that holds a label."""
-        pages = self.table.loc[self.table["anchor"] == anchor, "page"]
-        if pages.empty:
+        if anchor not in self._pages:
             raise InvalidInputError(f"label {anchor!r} is on no audit page of {PAGES_PATH.name}")
-        return pages.iloc[0]
+        return self._pages[anchor]
 
 
 def load_audit_pages(path: str | Path | None = None) -> AuditPages:

@@ -1,4 +1,5 @@
-"""Sphinx extension of the compendium (listed in _config.yml): three small fixes to what Jupyter Book renders.
+"""Sphinx extension of the compendium (listed in _config.yml): fixes to what Jupyter Book renders, and what
+the site offers a reviewer besides its pages (:mod:`crs_compendium.build.site`).
 
 1. Figure captions that name the notebook that drew them ("drawn by notebooks/05_figure4_survival")
    get that name turned into a link to the notebook in the repository, so every reproduced figure links
@@ -16,12 +17,21 @@
    builder) sets ``numfig = True`` when the configuration is read; the compendium names its figures as
    the paper does ("Figure 4") in the captions, so Sphinx's running numbers ("Fig. 7") are switched off in
    _config.yml and this puts that setting back.
+5. Downloads and the claims explorer: the directive ``{exports-table}`` lists every export of the build
+   with its row count and checksum, ``{claims-explorer}`` shows every audited claim in one filterable
+   table; both are written from the build's files each time the book is built (the pages that hold
+   them are always read again, so they never show a stale list), and the exports are copied into the
+   site under ``exports/`` when the HTML is written; images no page shows any more are removed then.
 """
 import datetime
 import re
 from pathlib import Path
 
 from docutils import nodes
+from docutils.parsers.rst import Directive
+
+from ..paths import PUBLISHED_DIR, build_dir
+from .site import claims_explorer_html, copy_exports, exports_table_html, list_exports
 
 __all__ = ["NOTEBOOK_NAME", "setup"]
 
@@ -89,7 +99,79 @@ def _restore_numfig(app, config):
     config.numfig = app.compendium_numfig
 
 
+def _to_site_root(docname: str) -> str:
+    return "../" * docname.count("/")
+
+
+class _GeneratedDirective(Directive):
+    """A directive whose HTML is written from the build's files; its page is read again at every build."""
+
+    has_content = False
+
+    def html(self, to_site_root: str) -> str:
+        raise NotImplementedError
+
+    def run(self):
+        env = self.state.document.settings.env
+        env.compendium_generated.add(env.docname)
+        return [nodes.raw("", self.html(_to_site_root(env.docname)), format="html")]
+
+
+class ExportsTable(_GeneratedDirective):
+    """``{exports-table}``: every export of the build, linked, with rows and checksum."""
+
+    def html(self, to_site_root: str) -> str:
+        return exports_table_html(list_exports(build_dir()), to_site_root)
+
+
+class ClaimsExplorer(_GeneratedDirective):
+    """``{claims-explorer}``: every claim of the audit export in one table, filterable and searchable."""
+
+    def html(self, to_site_root: str) -> str:
+        return claims_explorer_html(build_dir("audit") / "claims.csv", PUBLISHED_DIR / "claims.csv", to_site_root)
+
+
+def _init_generated(app, env, docnames):
+    if not hasattr(env, "compendium_generated"):
+        env.compendium_generated = set()
+
+
+def _generated_pages(app, env, added, changed, removed):
+    # Emitted before env-before-read-docs: a fresh environment has no record yet.
+    return sorted(getattr(env, "compendium_generated", set()) - added - changed - removed)
+
+
+def _purge_generated(app, env, docname):
+    getattr(env, "compendium_generated", set()).discard(docname)
+
+
+def _merge_generated(app, env, docnames, other):
+    env.compendium_generated |= getattr(other, "compendium_generated", set()) & set(docnames)
+
+
+def _finish_the_site(app, exception):
+    """Copy the exports into the site, and drop images no page shows any more (Sphinx adds a figure's new
+    image at each change of its pixels and never removes the old one)."""
+    if exception is not None or app.builder.name != "html":
+        return
+    site = Path(app.outdir)
+    copy_exports(build_dir(), site)
+    # Every page of the site, not only those written in this run (an incremental build writes few).
+    shown = {name for page in site.rglob("*.html") if "_static" not in page.parts
+             for name in re.findall(rf'{app.builder.imagedir}/([^"\s?#]+)', page.read_text(encoding="utf-8"))}
+    for image in (site / app.builder.imagedir).glob("*"):
+        if image.is_file() and image.name not in shown:
+            image.unlink()
+
+
 def setup(app):
+    app.add_directive("exports-table", ExportsTable)
+    app.add_directive("claims-explorer", ClaimsExplorer)
+    app.connect("env-before-read-docs", _init_generated)
+    app.connect("env-get-outdated", _generated_pages)
+    app.connect("env-purge-doc", _purge_generated)
+    app.connect("env-merge-info", _merge_generated)
+    app.connect("build-finished", _finish_the_site)
     # Before and after sphinx-jupyterbook-latex's own config-inited handler (priority 500).
     app.connect("config-inited", _remember_numfig, priority=100)
     app.connect("config-inited", _restore_numfig, priority=900)
