@@ -220,6 +220,9 @@ async def _drive_explorer(context, url: str) -> dict:
     await page.fill("#explorer-search", "p_bonf")
     seen["search"] = await page.eval_on_selector_all(".explorer-table tbody tr", visible)
     seen["badges"] = await page.eval_on_selector_all(".explorer-table .verdict-badge", "b => b.map(x => x.textContent)")
+    # Opened from the files themselves (no server), with the verdict in its address.
+    await page.goto((HTML / "book" / "claims_explorer.html").as_uri() + "?verdict=inconsistent")
+    seen["from_file"] = await page.eval_on_selector_all(".explorer-table tbody tr", visible)
     await page.close()
     return seen
 
@@ -321,6 +324,7 @@ def test_the_explorer_filters_by_verdict_section_and_words_as_the_export_says(re
     assert sorted(explorer["inconsistent"]) == inconsistent and 0 < len(inconsistent) < len(claims)
     assert explorer["announced"] == f"{len(inconsistent)} of {len(claims)} claims"
     assert sorted(explorer["inconsistent_table2"]) == [c for c in inconsistent if c.startswith("t2.")]
+    assert sorted(explorer["from_file"]) == inconsistent, "the explorer filters when opened from file:// too"
     bonferroni = [c["claim_id"] for c in claims
                   if "p_bonf" in " ".join(c[k] for k in ("claim_id", "location", "printed", "recomputed", "note")).lower()]
     assert sorted(explorer["search"]) == sorted(bonferroni) and len(bonferroni) == 10
