@@ -43,14 +43,13 @@ def _run_validate(args: argparse.Namespace) -> int:
 
 def _run_reconstruct(args: argparse.Namespace) -> int:
     # The generator costs a second of imports; only this command needs it.
-    from .reproduce.fit import fit_report
     from .synthetic.generate import reconstruct
 
     started = time.perf_counter()
     generated = reconstruct(seed=args.seed)
     seconds = time.perf_counter() - started
     paths = generated.write(args.out)
-    counts = fit_report(generated.cohort(args.out)).counts()
+    counts = generated.report.counts()
     print(f"wrote {', '.join(path.name for path in paths)} to {args.out} (seed {args.seed}); fit to the printed "
           f"numbers: " + ", ".join(f"{n} {status}" for status, n in counts.items()))
     print(f"generated in {seconds:.1f} s", file=sys.stderr)

@@ -49,7 +49,7 @@ def _digest(folder):
 # ---------------------------------------------------------------------------------------------------------
 def test_regenerating_the_shipped_seed_gives_byte_identical_files(tmp_path, claims):
     """The shipped folder is exactly what its seed generates (so it cannot go stale unnoticed)."""
-    written = reconstruct(DEFAULT_SEED, claims=claims).write(tmp_path, claims=claims)
+    written = reconstruct(DEFAULT_SEED, claims=claims).write(tmp_path)
     assert _digest(tmp_path) == _digest(SYNTHETIC_DIR)
     assert {path.name for path in written} == set(_digest(SYNTHETIC_DIR))
 

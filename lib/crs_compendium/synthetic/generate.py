@@ -27,7 +27,8 @@ import itertools
 import math
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
@@ -338,11 +339,13 @@ class _Course:
 
 @dataclass(frozen=True)
 class Reconstruction:
-    """A generated cohort: ``patients`` and ``daily`` as the schema writes them, and its seed."""
+    """A generated cohort: ``patients`` and ``daily`` as the schema writes them, its seed, and the registry
+    its targets were read from (``None``: the shipped one)."""
 
     patients: pd.DataFrame
     daily: pd.DataFrame
     seed: int
+    claims: pd.DataFrame | None = field(default=None, repr=False, compare=False)
 
     def cohort(self, source: Path = SYNTHETIC_DIR) -> Cohort:
         """The reconstruction as a :class:`crs_compendium.patients.load.Cohort` (flagged synthetic, with the
@@ -350,12 +353,18 @@ class Reconstruction:
         return Cohort(self.patients, self.daily, source=Path(source), synthetic=True, marker=self.marker_text(),
                       provenance=provenance_table(), claim_notes=claim_notes_table())
 
+    @cached_property
+    def report(self) -> FitReport:
+        """The cohort's fit to every printed number about the patients (computed once; the folder's README
+        and the command line both show it)."""
+        return fit_report(self.cohort(), claims=self.claims)
+
     def marker_text(self) -> str:
         """Text of the SYNTHETIC marker file: what the folder is, its seed, how to regenerate it."""
         return (f"synthetic reconstruction, seed {self.seed}\n"
                 f"regenerate: python -m crs_compendium reconstruct --seed {self.seed} --out DIR\n")
 
-    def write(self, folder: str | Path, claims: pd.DataFrame | None = None) -> list[Path]:
+    def write(self, folder: str | Path) -> list[Path]:
         """Write patients.csv, daily.csv, README.md, the SYNTHETIC marker and the folder's description of
         itself (provenance.csv, claim_notes.csv); return the paths written.
 
@@ -366,11 +375,10 @@ class Reconstruction:
             raise InvalidInputError(f"{folder}: holds {PATIENTS_FILE} but no {SYNTHETIC_MARKER} marker; refusing to "
                                     "overwrite what may be real data")
         folder.mkdir(parents=True, exist_ok=True)
-        report = fit_report(self.cohort(folder), claims=claims)
         outputs = {
             PATIENTS_FILE: _csv_text(self.patients),
             DAILY_FILE: _csv_text(self.daily),
-            "README.md": _readme_text(self, report),
+            "README.md": _readme_text(self, self.report),
             SYNTHETIC_MARKER: self.marker_text(),
             PROVENANCE_FILE: _csv_text(provenance_table()),
             CLAIM_NOTES_FILE: _csv_text(claim_notes_table()),
@@ -433,7 +441,7 @@ def reconstruct(seed: int = DEFAULT_SEED, claims: pd.DataFrame | None = None) ->
     daily = _daily(rng, patients, courses, t.day_for_cases("car_expansion_end_day")[1])
     patients = patients[[rule.name for rule in PATIENT_COLUMNS]]
     _check_grades_back(patients, daily)
-    return Reconstruction(patients=patients, daily=daily, seed=int(seed))
+    return Reconstruction(patients=patients, daily=daily, seed=int(seed), claims=claims)
 
 
 def _baseline(rng, t: _Targets) -> pd.DataFrame:
