@@ -44,7 +44,7 @@ _PUBLIC = {
     "reproduce.fit": ("APPROXIMATE_WITHIN", "fit_report"),
     "reproduce.table2": ("reproduce_table2", "S4_COVARIATES"),
     "reproduce.verdicts": ("data_basis", "verdict_row", "no_difference_verdict", "page_verdicts"),
-    "reproduce.export": ("write_result", "write_fit_report"),
+    "reproduce.export": ("write_result", "write_fit_report", "downloads"),
     "reproduce.page": ("data_level_banner",),
     "figures": ("figure_title", "plot_group_values", "annotate_comparison", "plot_stacked_shares", "plot_km",
                 "plot_aligned_kinetics", "plot_time_course", "plot_grade_grid", "draw_flow", "plot_audit_verdicts"),

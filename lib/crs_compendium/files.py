@@ -1,4 +1,5 @@
-"""Reading and writing the compendium's own CSV files: one reader of text tables, one atomic writer.
+"""Reading and writing the compendium's own CSV files: one reader of text tables, one atomic writer, and
+what a reader of the site needs to know about an export (its rows and checksum) to download and check it.
 
 Patient-data folders have a reader of their own that reports every problem by line
 (:func:`crs_compendium.patients.load.read_csv_text`); this one reads the compendium's transcriptions and
@@ -6,16 +7,22 @@ metadata, where a problem is a bug to stop at.
 """
 from __future__ import annotations
 
+import hashlib
+import html
 import os
 import tempfile
 from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
 from .exceptions import InvalidInputError
 
-__all__ = ["read_text_csv", "write_csv_atomic"]
+__all__ = ["SITE_EXPORTS", "read_text_csv", "write_csv_atomic", "ExportFile", "describe_export", "exports_table_html"]
+
+SITE_EXPORTS = "exports"
+"""Folder of the site that holds a copy of every export (``exports/<folder>/<file>``), with ``manifest.csv``."""
 
 
 def read_text_csv(path: str | Path, required: Iterable[str]) -> pd.DataFrame:
@@ -49,3 +56,34 @@ def write_csv_atomic(frame: pd.DataFrame, path: str | Path, *, index: bool = Fal
         Path(temporary).unlink(missing_ok=True)
         raise
     return path
+
+
+@dataclass(frozen=True)
+class ExportFile:
+    """One export: its path under the build directory, rows (without the header), size and SHA-256."""
+
+    relative: str
+    rows: int
+    size: int
+    sha256: str
+
+
+def describe_export(path: Path, root: Path) -> ExportFile:
+    """An export's rows (CSV records, not lines: a quoted field may hold a line break), size and SHA-256."""
+    data = path.read_bytes()
+    rows = len(pd.read_csv(path, dtype=str, keep_default_na=False)) if data.strip() else 0
+    return ExportFile(path.relative_to(root).as_posix(), rows, len(data), hashlib.sha256(data).hexdigest())
+
+
+def exports_table_html(exports: list[ExportFile], to_site_root: str) -> str:
+    """A table of downloads: each export linked where the site holds it (``to_site_root`` leads from the page
+    to the site's root), with its row count and the first 16 hex digits of its SHA-256 (the site's
+    ``exports/manifest.csv`` has the whole digest)."""
+    rows = "".join(
+        f'<tr><td><a class="export-link" href="{html.escape(to_site_root + SITE_EXPORTS + "/" + e.relative)}" '
+        f'data-rows="{e.rows}" download><code>{html.escape(e.relative)}</code></a></td>'
+        f'<td class="export-rows">{e.rows}</td><td><code>{e.sha256[:16]}</code></td></tr>'
+        for e in exports)
+    return (f'<table class="exports-table"><thead><tr><th>file</th><th>rows</th><th>SHA-256 (first 16)</th></tr>'
+            f'</thead><tbody>{rows}</tbody></table>')
+

@@ -3,7 +3,7 @@ import csv
 import hashlib
 import re
 
-from crs_compendium.build.site import claims_explorer_html, copy_exports, exports_table_html, list_exports
+from crs_compendium.build.site import claims_explorer_html, copy_exports, downloads_html, list_exports
 from crs_compendium.vocab import CONSISTENT, INCONSISTENT, NOT_CHECKABLE
 
 CLAIMS = (
@@ -50,7 +50,7 @@ def test_copying_into_the_site_replaces_what_an_earlier_build_left_and_writes_a_
 
 
 def test_the_downloads_table_links_each_export_from_the_page_with_its_rows(tmp_path):
-    table = exports_table_html(list_exports(_build(tmp_path)), "../")
+    table = downloads_html(list_exports(_build(tmp_path)), "../")
     links = re.findall(r'href="([^"]+)" data-rows="(\d+)"', table)
     assert links == [("../exports/audit/claims.csv", "3"), ("../exports/results/table2_tests.csv", "2"),
                      ("../exports/manifest.csv", "2")]

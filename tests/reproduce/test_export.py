@@ -4,7 +4,7 @@ import pandas as pd
 import pytest
 
 from crs_compendium.exceptions import InvalidInputError
-from crs_compendium.reproduce.export import write_fit_report, write_result
+from crs_compendium.reproduce.export import downloads, write_fit_report, write_result
 from crs_compendium.reproduce.fit import FitReport
 
 
@@ -35,3 +35,14 @@ def test_fit_report_is_written_under_the_build_directory(shipped_fit, tmp_path, 
     assert isinstance(result, FitReport)
     assert len(written) == len(result.table) and repr(result).startswith("Fit of the synthetic reconstruction")
     assert write_fit_report(result, tmp_path / "elsewhere") == tmp_path / "elsewhere" / "fit_report.csv"
+
+
+def test_a_page_lists_the_files_it_wrote_as_downloads_with_rows_and_checksum(tmp_path, monkeypatch):
+    import hashlib
+
+    monkeypatch.setenv("COMPENDIUM_BUILD_DIR", str(tmp_path))
+    path = write_result(pd.DataFrame({"n": [1, 2, 3]}), "three_rows")
+    shown = downloads(path).data
+    assert 'href="../exports/results/three_rows.csv" data-rows="3"' in shown
+    assert hashlib.sha256(path.read_bytes()).hexdigest()[:16] in shown
+

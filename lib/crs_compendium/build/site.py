@@ -9,49 +9,26 @@ library to ship, and the table reads and filters with no network at all.
 """
 from __future__ import annotations
 
-import hashlib
 import html
 import shutil
-from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
-from ..files import read_text_csv, write_csv_atomic
+from ..files import SITE_EXPORTS, ExportFile, describe_export, exports_table_html, read_text_csv, write_csv_atomic
 from ..vocab import AUDIT_VERDICTS, SECTION_ORDER, VERDICT_COLOURS
 
-__all__ = ["EXPORT_FOLDERS", "SITE_EXPORTS", "ExportFile", "list_exports", "copy_exports", "exports_table_html",
-           "claims_explorer_html"]
+__all__ = ["EXPORT_FOLDERS", "list_exports", "copy_exports", "downloads_html", "claims_explorer_html"]
 
 EXPORT_FOLDERS = ("audit", "results", "reconstruction")
 """Folders of the build directory whose CSV files are exports."""
 
-SITE_EXPORTS = "exports"
-"""Folder of the site that holds the copies, with ``manifest.csv``."""
-
 _EXPLORER_COLUMNS = ("claim_id", "location", "printed", "recomputed", "verdict", "note", "link")
-
-
-@dataclass(frozen=True)
-class ExportFile:
-    """One export: its path under the build directory, rows (without the header), size and SHA-256."""
-
-    relative: str
-    rows: int
-    size: int
-    sha256: str
-
-
-def _describe(path: Path, root: Path) -> ExportFile:
-    data = path.read_bytes()
-    # Rows of a CSV file, not lines: a quoted field may hold a line break.
-    rows = len(pd.read_csv(path, dtype=str, keep_default_na=False)) if data.strip() else 0
-    return ExportFile(path.relative_to(root).as_posix(), rows, len(data), hashlib.sha256(data).hexdigest())
 
 
 def list_exports(build_root: Path) -> list[ExportFile]:
     """Every export the last build wrote, in folder and name order."""
-    return [_describe(path, build_root) for folder in EXPORT_FOLDERS
+    return [describe_export(path, build_root) for folder in EXPORT_FOLDERS
             for path in sorted((build_root / folder).glob("*.csv"))]
 
 
@@ -71,19 +48,12 @@ def copy_exports(build_root: Path, site: Path) -> list[ExportFile]:
     return exports
 
 
-def exports_table_html(exports: list[ExportFile], to_site_root: str) -> str:
-    """A table of downloads: each export linked (``to_site_root`` leads from the page to the site's root),
-    with its row count and the first 16 hex digits of its SHA-256 (the manifest has the whole digest)."""
-    rows = "".join(
-        f'<tr><td><a class="export-link" href="{html.escape(to_site_root + SITE_EXPORTS + "/" + e.relative)}" '
-        f'data-rows="{e.rows}" download><code>{html.escape(e.relative)}</code></a></td>'
-        f'<td class="export-rows">{e.rows}</td><td><code>{e.sha256[:16]}</code></td></tr>'
-        for e in exports)
+def downloads_html(exports: list[ExportFile], to_site_root: str) -> str:
+    """Every export as a table of downloads, and the manifest with the whole checksums and sizes."""
     manifest = html.escape(to_site_root + SITE_EXPORTS + "/manifest.csv")
-    return (f'<table class="exports-table"><thead><tr><th>file</th><th>rows</th><th>SHA-256 (first 16)</th></tr>'
-            f'</thead><tbody>{rows}</tbody></table>'
-            f'<p>Whole checksums and sizes: <a class="export-link" href="{manifest}" data-rows="{len(exports)}" '
-            f'download><code>exports/manifest.csv</code></a>.</p>')
+    return (exports_table_html(exports, to_site_root)
+            + f'<p>Whole checksums and sizes: <a class="export-link" href="{manifest}" data-rows="{len(exports)}" '
+              f'download><code>exports/manifest.csv</code></a>.</p>')
 
 
 def _badge(verdict: str) -> str:

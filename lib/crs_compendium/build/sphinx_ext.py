@@ -31,7 +31,7 @@ from docutils import nodes
 from docutils.parsers.rst import Directive
 
 from ..paths import PUBLISHED_DIR, build_dir
-from .site import claims_explorer_html, copy_exports, exports_table_html, list_exports
+from .site import claims_explorer_html, copy_exports, downloads_html, list_exports
 
 __all__ = ["NOTEBOOK_NAME", "setup"]
 
@@ -121,7 +121,7 @@ class ExportsTable(_GeneratedDirective):
     """``{exports-table}``: every export of the build, linked, with rows and checksum."""
 
     def html(self, to_site_root: str) -> str:
-        return exports_table_html(list_exports(build_dir()), to_site_root)
+        return downloads_html(list_exports(build_dir()), to_site_root)
 
 
 class ClaimsExplorer(_GeneratedDirective):

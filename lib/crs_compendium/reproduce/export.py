@@ -8,13 +8,14 @@ import re
 from pathlib import Path
 
 import pandas as pd
+from IPython.display import HTML
 
 from ..exceptions import InvalidInputError
-from ..files import write_csv_atomic
+from ..files import describe_export, exports_table_html, write_csv_atomic
 from ..paths import build_dir
 from .fit import FitReport
 
-__all__ = ["write_result", "write_fit_report"]
+__all__ = ["write_result", "write_fit_report", "downloads"]
 
 _RESULT_NAME = re.compile(r"^[a-z0-9][a-z0-9_]*$")
 
@@ -38,3 +39,11 @@ def write_fit_report(report: FitReport, folder: str | Path | None = None) -> Pat
     """Write the fit report's table to ``<build dir>/reconstruction/fit_report.csv`` (or ``folder``)."""
     folder = Path(folder) if folder is not None else build_dir("reconstruction")
     return write_csv_atomic(report.table, folder / "fit_report.csv")
+
+
+def downloads(*paths: Path) -> HTML:
+    """The exports a page wrote (the paths :func:`write_result` returned), as links to where the site holds
+    them, each with its rows and checksum: what a page shows at its end."""
+    root = build_dir()
+    return HTML(exports_table_html([describe_export(Path(path), root) for path in paths], "../"))
+
