@@ -1,0 +1,1 @@
+"""The published level: printed numbers and the checks that relate them."""

@@ -1,0 +1,2667 @@
+"""Which two-group tests can give a printed p-value when only n, median and range of each group are printed.
+
+Table 2 of Zhou et al. (Front Immunol 2025;16:1530623) prints, for each measured variable, n, median and
+range (minimum-maximum) per group and one p-value, and the methods say "t tests or Mann-Whitney tests"
+without saying which. No patient data exist. :func:`audit_measured_row` asks, for each test the methods
+allow, whether ANY data set consistent with the printed summaries gives a p that reproduces the printed p
+(:func:`crs_compendium.numbers.reproduces_p`), and which p-values the summaries allow at all: the smallest and
+the largest, each with a witness data set. :func:`audit_stratified_claim` asks the same kind of question of a
+claim printed only as "p < 0.05" / "p > 0.05" about subgroups (strata) of the two groups, as Figure 2B's
+CRS durations by grade.
+
+The six tests (:data:`TESTS`), all two-sided:
+
+``mw_exact``
+    Exact Mann-Whitney "without ties": the exact null distribution of U for tie-free data, as
+    ``scipy.stats.mannwhitneyu(method="exact")``. On tied data this module does what SciPy does (and what
+    SPSS's "Exact Sig. [2*(1-tailed Sig.)]" does: ties are ignored): U = max(U1, U2) with mid-ranks, the
+    p-value is 2 P(U0 >= floor(U)) under the tie-free null, capped at 1 (SciPy casts U to an integer before
+    its survival function). So the p-value depends on floor(max(U1, U2)) only and takes finitely many values.
+``mw_exact_ties``
+    Exact Mann-Whitney conditional on the observed ties: the permutation distribution of the rank sum given
+    the pooled tie structure (every split of the pooled values into groups of n1 and n2 equally likely),
+    computed exactly by dynamic programming over the tie blocks; two-sided p = min(1, 2 min(P(R <= r),
+    P(R >= r))), the definition of ``scipy.stats.permutation_test`` (and so of ``mannwhitneyu`` with a
+    ``PermutationMethod`` that enumerates every split).
+``mw_asymptotic``
+    Normal approximation with the tie correction, without continuity correction (SPSS "Asymp. Sig.").
+``mw_asymptotic_cc``
+    The same with the continuity correction (SciPy's default asymptotic p).
+``student`` / ``welch``
+    ``scipy.stats.ttest_ind`` with ``equal_var=True`` / ``False``.
+
+What "consistent with the printed summaries" means (every reading is stated in :class:`Scale`):
+
+* each group has exactly its printed n values;
+* the sample minimum, median and maximum "read as" the printed strings: on a real-valued scale a printed
+  number stands for every value that rounds to it, ties either way (``"3.37"`` is [3.365, 3.375],
+  :func:`crs_compendium.numbers.rounding_bounds`); on a grid (whole numbers, or a stated step) a printed
+  number is the exact value (a whole-number "42" is 42; the paper prints a half-way median as "2.5", so a
+  printed "32" is not a rounded 32.5), unless the scale is built with ``rounded=True``;
+* the median of an odd n is the middle value; of an even n it is the mean of the two middle values, so only
+  their sum is constrained;
+* values lie within the scale's ``lower`` / ``upper`` limits (a dose is not negative) and, on a grid, on the
+  grid.
+
+How the answers are obtained (each bound carries ``proved`` and a sentence saying how):
+
+* Every consistent data set is a sorted vector whose j-th value lies in an interval [L_j, H_j] with L and H
+  non-decreasing in j (a "monotone box"), plus, for an even n, the constraint on the two middle values.
+  Mann-Whitney's U only depends on how the pooled values are ordered, so the real line is cut into "atoms"
+  (every interval end point, and the open gaps between them; on a grid, every grid point) and a dynamic
+  programme over the atoms enumerates every reachable (count of group 1 so far, count of group 2 so far)
+  with the set of reachable U (exact, as bit sets) or the lexicographically best (U, tie term). This gives
+  the exact set of attainable U, hence the exact set of ``mw_exact`` p-values (proved), the exact extremes
+  of U and, among the configurations with extreme U, the most and the fewest ties.
+* ``mw_asymptotic(_cc)``: p falls as |U - n1 n2 / 2| grows and, for a fixed U away from the centre, as the
+  tie term grows. The most extreme U with the most ties gives the smallest p *if* no less extreme U with
+  the globally largest tie term could beat it: that comparison is an exact outer limit, and the bound is
+  marked proved when the witness reaches it. Otherwise the bound is the best of a search and the limit is
+  reported beside it.
+* ``student`` on a grid: for fixed group sums |t| falls as either group's sum of squares grows, so a
+  dynamic programme over each group's positions (achievable sum -> least and largest sum of squares) gives
+  the exact extremes. On a real-valued scale the same bounds come from a search (not proved), except p = 1
+  when the two means can be equal.
+* ``welch``: Welch's df depends on the variances, so only search results, with exact outer limits on a grid
+  (|t| extremes from the same tables, and df between min(n1, n2) - 1 and n1 + n2 - 2).
+* ``mw_exact_ties``: search; proved only at the limits every permutation test has (p = 1, and
+  p = 2 / C(n1 + n2, n1) at complete separation).
+* Attainability: for ``mw_exact`` exact (the finite set of attainable p). For the others a witness found by
+  search proves attainability; a printed p outside a proved interval proves non-attainability; anything else
+  is reported as not decided.
+
+Every witness is re-tested with SciPy (``mannwhitneyu``, ``ttest_ind``) or with the exact conditional
+computation, and its minimum, median and maximum are checked against the printed strings.
+"""
+from __future__ import annotations
+
+import dataclasses
+import math
+import time
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from fractions import Fraction
+from functools import lru_cache
+
+import numpy as np
+from scipy import stats
+from scipy.special import ndtr, stdtr
+
+from ..exceptions import InvalidInputError
+from ..numbers import as_count, p_value_bounds, parse_printed, reproduces_p, rounding_bounds, to_fraction
+from ..vocab import CONSISTENT, INCONSISTENT, NOT_CHECKABLE
+
+__all__ = [
+    "TESTS",
+    "TEST_LABELS",
+    "Scale",
+    "GroupSummary",
+    "Stratum",
+    "StratumComparison",
+    "ConsistentSets",
+    "PBound",
+    "TestReach",
+    "MeasuredRowAudit",
+    "ComparisonReach",
+    "StratifiedClaimAudit",
+    "consistent_sets",
+    "two_sample_p",
+    "mann_whitney_exact_ties_p",
+    "audit_measured_row",
+    "audit_stratified_claim",
+]
+
+TESTS = ("mw_exact", "mw_exact_ties", "mw_asymptotic", "mw_asymptotic_cc", "student", "welch")
+"""The two-sided tests "t tests or Mann-Whitney tests" can mean, by the key used in results."""
+
+TEST_LABELS = {
+    "mw_exact": "Mann-Whitney exact, tie-free null (SciPy method='exact')",
+    "mw_exact_ties": "Mann-Whitney exact conditional on ties (permutation)",
+    "mw_asymptotic": "Mann-Whitney normal approximation, tie-corrected, no continuity correction (SPSS)",
+    "mw_asymptotic_cc": "Mann-Whitney normal approximation, tie-corrected, continuity-corrected (SciPy)",
+    "student": "Student's t test (pooled variance)",
+    "welch": "Welch's t test",
+}
+
+_RANK_TESTS = TESTS[:4]
+_T_TESTS = TESTS[4:]
+_ATTAINABLE_TOLERANCE = 1e-12
+"""Relative slack when a bound is compared with an outer limit: both are floats from different formulas."""
+
+
+# --------------------------------------------------------------------------------------------------------
+# Readings: the scale of a quantity and the printed summaries of a group
+# --------------------------------------------------------------------------------------------------------
+def _optional_fraction(value: object, name: str) -> Fraction | None:
+    return None if value is None else to_fraction(value, name=name)
+
+
+@dataclass(frozen=True)
+class Scale:
+    """The values a measured quantity can take and how its printed summaries are read.
+
+    Attributes
+    ----------
+    step : Fraction or None
+        Grid step (1 for whole numbers, 1/2 for a half-unit grid); None for real numbers.
+    lower, upper : Fraction or None
+        Limits every value respects (0 for a dose or a duration); None for none.
+    rounded : bool
+        Whether a printed summary stands for every value that rounds to it (ties either way) rather than
+        for its exact value. Real scales are always rounded; grids are exact unless asked.
+    """
+
+    step: Fraction | None = None
+    lower: Fraction | None = None
+    upper: Fraction | None = None
+    rounded: bool = True
+
+    def __post_init__(self) -> None:
+        if self.step is not None and self.step <= 0:
+            raise InvalidInputError(f"a grid step must be positive, got {self.step}")
+        if self.lower is not None and self.upper is not None and self.lower > self.upper:
+            raise InvalidInputError(f"scale lower limit {self.lower} exceeds upper limit {self.upper}")
+        if self.step is None and not self.rounded:
+            raise InvalidInputError("on a real-valued scale printed summaries are rounded values")
+
+    @classmethod
+    def whole(cls, *, lower: object = None, upper: object = None) -> Scale:
+        """Whole numbers (a count, whole years); printed summaries are exact."""
+        return cls.grid(1, lower=lower, upper=upper)
+
+    @classmethod
+    def grid(cls, step: object, *, lower: object = None, upper: object = None, rounded: bool = False) -> Scale:
+        """Multiples of ``step`` (``"0.5"`` for a half-unit grid); printed summaries exact unless ``rounded``."""
+        return cls(to_fraction(step, name="step"), _optional_fraction(lower, "lower"),
+                   _optional_fraction(upper, "upper"), bool(rounded))
+
+    @classmethod
+    def real(cls, *, lower: object = None, upper: object = None) -> Scale:
+        """Real numbers; a printed summary stands for its rounding interval."""
+        return cls(None, _optional_fraction(lower, "lower"), _optional_fraction(upper, "upper"), True)
+
+    @property
+    def is_grid(self) -> bool:
+        return self.step is not None
+
+    def halved(self) -> Scale:
+        """The same reading on a grid of half the step (the relaxed reading of an impossible summary)."""
+        if self.step is None:
+            raise InvalidInputError("only a grid can be halved")
+        return dataclasses.replace(self, step=self.step / 2)
+
+    def describe(self) -> str:
+        """The reading in words."""
+        if self.step is None:
+            values = "real numbers"
+        elif self.step == 1:
+            values = "whole numbers"
+        else:
+            values = f"multiples of {_show(self.step)}"
+        limits = []
+        if self.lower is not None:
+            limits.append(f">= {_show(self.lower)}")
+        if self.upper is not None:
+            limits.append(f"<= {_show(self.upper)}")
+        if limits:
+            values += " " + " and ".join(limits)
+        reading = ("a printed summary stands for every value that rounds to it (ties either way)" if self.rounded
+                   else "printed summaries are exact values")
+        return f"{values}; {reading}"
+
+
+def _show(value: Fraction | float) -> str:
+    """A Fraction as a short decimal when it has one, else as a float."""
+    if isinstance(value, Fraction):
+        if value.denominator == 1:
+            return str(value.numerator)
+        denominator = value.denominator
+        for prime in (2, 5):
+            while denominator % prime == 0:
+                denominator //= prime
+        if denominator == 1:
+            return format(value.numerator / value.denominator, ".12g") if abs(value) < 1e12 else str(value)
+        return format(float(value), ".6g")
+    return format(float(value), ".6g")
+
+
+@dataclass(frozen=True)
+class GroupSummary:
+    """What a paper prints about one group's measured variable: n, median and range, as strings."""
+
+    label: str
+    n: int
+    minimum: str
+    median: str
+    maximum: str
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "n", as_count(self.n, name=f"{self.label} n"))
+        if self.n < 1:
+            raise InvalidInputError(f"{self.label}: a group needs at least one value")
+        for name in ("minimum", "median", "maximum"):
+            printed = getattr(self, name)
+            if parse_printed(printed, name=f"{self.label} {name}").relation:
+                raise InvalidInputError(f"{self.label} {name} {printed!r}: a summary cannot be a bound")
+
+    def describe(self) -> str:
+        return f"{self.label}: n={self.n}, median {self.median} ({self.minimum}-{self.maximum})"
+
+
+def _floor_to(value: Fraction, step: Fraction) -> Fraction:
+    return math.floor(value / step) * step
+
+
+def _ceil_to(value: Fraction, step: Fraction) -> Fraction:
+    return math.ceil(value / step) * step
+
+
+@dataclass(frozen=True)
+class ConsistentSets:
+    """Every data set of one group consistent with its printed summaries under one :class:`Scale`.
+
+    A data set is a sorted vector x_1 <= ... <= x_n with L_j <= x_j <= H_j (``lows``, ``highs``; both
+    non-decreasing in j, so any vector inside the box, once sorted, is still inside it) and, when n is even,
+    ``pair_sum_low <= x_k + x_{k+1} <= pair_sum_high`` for the two middle values (k = n / 2). On a grid every
+    value is a multiple of the step. Built by :func:`consistent_sets`.
+
+    Attributes
+    ----------
+    summary : GroupSummary
+    scale : Scale
+    minimum, median, maximum : tuple of Fraction
+        Closed interval of values each printed summary stands for (for an even n, of the mean of the two
+        middle values).
+    lows, highs : tuple of Fraction
+        The box.
+    feasible : bool
+        Whether any data set exists.
+    reason : str
+        Why none exists, or the reading in words.
+    """
+
+    summary: GroupSummary
+    scale: Scale
+    minimum: tuple[Fraction, Fraction]
+    median: tuple[Fraction, Fraction]
+    maximum: tuple[Fraction, Fraction]
+    lows: tuple[Fraction, ...]
+    highs: tuple[Fraction, ...]
+    feasible: bool
+    reason: str
+
+    @property
+    def n(self) -> int:
+        return self.summary.n
+
+    @property
+    def even(self) -> bool:
+        return self.n % 2 == 0
+
+    @property
+    def middle(self) -> int:
+        """0-based index of the median (odd n) or of the lower of the two middle values (even n)."""
+        return (self.n - 1) // 2
+
+    @property
+    def pair_sum(self) -> tuple[Fraction, Fraction]:
+        return 2 * self.median[0], 2 * self.median[1]
+
+    def __repr__(self) -> str:
+        state = "feasible" if self.feasible else "NO data set"
+        return f"ConsistentSets({self.summary.describe()}; {self.scale.describe()}): {state}; {self.reason}"
+
+    def on_scale(self, value: Fraction) -> bool:
+        scale = self.scale
+        if scale.lower is not None and value < scale.lower:
+            return False
+        if scale.upper is not None and value > scale.upper:
+            return False
+        return scale.step is None or (value / scale.step).denominator == 1
+
+    def contains(self, values: Sequence[object]) -> bool:
+        """Whether ``values`` (any order) is one of the data sets: right n, on the scale, summaries read right."""
+        exact = sorted(to_fraction(value) for value in values)
+        if len(exact) != self.n or not all(self.on_scale(value) for value in exact):
+            return False
+        k = self.middle
+        median = (exact[k] + exact[k + 1]) / 2 if self.even else exact[k]
+        return all(low <= value <= high for value, (low, high) in
+                   ((exact[0], self.minimum), (median, self.median), (exact[-1], self.maximum)))
+
+    def split_options(self, limit: int = 64) -> list[tuple[Fraction, Fraction]]:
+        """Pairs (x_k, x_{k+1}) of middle values an even group can have: on a grid all of them (up to
+        ``limit``, spread evenly), on real numbers the corners and midpoints of the feasible region."""
+        if not self.even or not self.feasible:
+            return []
+        k = self.middle
+        s_low, s_high = self.lows[k], self.highs[k]
+        t_low, t_high = self.lows[k + 1], self.highs[k + 1]
+        sum_low, sum_high = self.pair_sum
+        options: list[tuple[Fraction, Fraction]] = []
+        step = self.scale.step
+        if step is not None:
+            sums = [s for s in _grid_points(max(sum_low, s_low + t_low), min(sum_high, s_high + t_high), step)]
+            for total in sums:
+                first = max(s_low, total - t_high)
+                last = min(s_high, total - t_low, _floor_to(total / 2, step))
+                for s in _grid_points(first, last, step):
+                    options.append((s, total - s))
+        else:
+            sums = sorted({max(sum_low, s_low + t_low), min(sum_high, s_high + t_high)})
+            sums.append((sums[0] + sums[-1]) / 2)
+            for total in sorted(set(sums)):
+                first = max(s_low, total - t_high)
+                last = min(s_high, total - t_low, total / 2)
+                if first > last:
+                    continue
+                for s in sorted({first, last, (first + last) / 2}):
+                    options.append((s, total - s))
+        if len(options) > limit:
+            stride = (len(options) - 1) / (limit - 1)
+            options = [options[round(i * stride)] for i in range(limit)]
+        return options
+
+    def box(self, split: tuple[Fraction, Fraction] | None = None) -> tuple[tuple[Fraction, ...], tuple[Fraction, ...]]:
+        """The monotone box of the data sets; for an even n with ``split`` given, the box of the data sets
+        whose middle pair is ``split`` (then no pair constraint is left)."""
+        if split is None:
+            return self.lows, self.highs
+        k = self.middle
+        s, t = split
+        lows = [low if j <= k else max(low, t) for j, low in enumerate(self.lows)]
+        highs = [high if j > k else min(high, s) for j, high in enumerate(self.highs)]
+        lows[k], highs[k] = s, s
+        lows[k + 1], highs[k + 1] = t, t
+        return tuple(lows), tuple(highs)
+
+
+def _grid_points(first: Fraction, last: Fraction, step: Fraction) -> list[Fraction]:
+    start, stop = math.ceil(first / step), math.floor(last / step)
+    return [i * step for i in range(start, stop + 1)]
+
+
+def _read_interval(printed: str, scale: Scale) -> tuple[Fraction, Fraction]:
+    if scale.rounded:
+        low, high = rounding_bounds(printed)
+    else:
+        low = high = Fraction(parse_printed(printed).value)
+    if scale.lower is not None:
+        low = max(low, scale.lower)
+    if scale.upper is not None:
+        high = min(high, scale.upper)
+    return low, high
+
+
+def consistent_sets(summary: GroupSummary, scale: Scale) -> ConsistentSets:
+    """The data sets of one group consistent with its printed n, minimum, median and maximum.
+
+    Parameters
+    ----------
+    summary : GroupSummary
+        The printed strings.
+    scale : Scale
+        The values the quantity can take and how printed numbers are read.
+
+    Returns
+    -------
+    ConsistentSets
+        The box description; ``feasible`` is False (with the reason) when no data set exists, which is a
+        finding, not an error.
+
+    Examples
+    --------
+    >>> lines = GroupSummary("Non-toci", 28, "1.5", "2.5", "3.5")
+    >>> consistent_sets(lines, Scale.whole()).feasible
+    False
+    >>> consistent_sets(lines, Scale.grid("0.5")).feasible
+    True
+    """
+    n = summary.n
+    minimum = _read_interval(summary.minimum, scale)
+    median = _read_interval(summary.median, scale)
+    maximum = _read_interval(summary.maximum, scale)
+    step = scale.step
+    k = (n - 1) // 2
+    even = n % 2 == 0
+    lows: list[Fraction] = [minimum[0]] * n
+    highs: list[Fraction] = [maximum[1]] * n
+    lows[0], highs[0] = minimum
+    lows[-1], highs[-1] = max(lows[-1], maximum[0]), min(highs[-1], maximum[1])
+    if n == 1:
+        lows[0] = max(minimum[0], median[0], maximum[0])
+        highs[0] = min(minimum[1], median[1], maximum[1])
+    for j in range(n):
+        if even:
+            if j <= k:
+                highs[j] = min(highs[j], median[1], 2 * median[1] - minimum[0])
+            else:
+                lows[j] = max(lows[j], median[0], 2 * median[0] - maximum[1])
+        elif j < k:
+            highs[j] = min(highs[j], median[1])
+        elif j == k:
+            lows[j], highs[j] = max(lows[j], median[0]), min(highs[j], median[1])
+        else:
+            lows[j] = max(lows[j], median[0])
+    if step is not None:
+        lows = [_ceil_to(low, step) for low in lows]
+        highs = [_floor_to(high, step) for high in highs]
+    for j in range(1, n):  # sorted values: L only rises, H only falls backwards
+        lows[j] = max(lows[j], lows[j - 1])
+    for j in range(n - 2, -1, -1):
+        highs[j] = min(highs[j], highs[j + 1])
+    reason = _infeasibility(summary, scale, minimum, median, maximum, lows, highs)
+    sets = ConsistentSets(summary, scale, minimum, median, maximum, tuple(lows), tuple(highs),
+                          reason is None, reason or scale.describe())
+    if sets.feasible and even and not sets.split_options(limit=2):
+        return dataclasses.replace(
+            sets, feasible=False,
+            reason=(f"no two middle values (positions {k + 1} and {k + 2} of {n}) on this scale average to the "
+                    f"printed median {summary.median!r} while respecting the printed range"))
+    return sets
+
+
+def _infeasibility(summary, scale, minimum, median, maximum, lows, highs) -> str | None:
+    """Why no data set exists, in words, or None when one does."""
+    where = "on the grid of step " + _show(scale.step) if scale.step is not None else "on this scale"
+    for name, printed, (low, high) in (("minimum", summary.minimum, minimum), ("maximum", summary.maximum, maximum)):
+        if low > high or (scale.step is not None and _ceil_to(low, scale.step) > _floor_to(high, scale.step)):
+            return f"no value {where} reads as the printed {name} {printed!r} ({scale.describe()})"
+    if summary.n % 2 == 1:
+        low, high = median
+        if low > high or (scale.step is not None and _ceil_to(low, scale.step) > _floor_to(high, scale.step)):
+            return (f"n = {summary.n} is odd, so the median is one of the values, and no value {where} reads as "
+                    f"the printed median {summary.median!r} ({scale.describe()})")
+    elif scale.step is not None and _ceil_to(2 * median[0], scale.step) > _floor_to(2 * median[1], scale.step):
+        return (f"n = {summary.n} is even, so the median is the mean of two values {where}, and no such mean "
+                f"reads as the printed median {summary.median!r}")
+    for j, (low, high) in enumerate(zip(lows, highs)):
+        if low > high:
+            return (f"the printed minimum {summary.minimum!r}, median {summary.median!r} and maximum "
+                    f"{summary.maximum!r} cannot be ordered (value {j + 1} of {summary.n} would need "
+                    f"{_show(low)} <= x <= {_show(high)})")
+    return None
+
+
+# --------------------------------------------------------------------------------------------------------
+# The six p-values, computed as SciPy computes them
+# --------------------------------------------------------------------------------------------------------
+@lru_cache(maxsize=64)
+def _tie_free_upper_tail(n1: int, n2: int) -> tuple[tuple[int, ...], int]:
+    """Counts of arrangements with U >= u (u = 0..n1 n2) under the tie-free null, and their total.
+
+    Exact integers from the Gaussian binomial coefficient [n1 + n2 choose n1]_q, whose q^u coefficient
+    counts the arrangements with U = u.
+    """
+    small, large = min(n1, n2), max(n1, n2)
+    size = small * large + 1
+    poly = [0] * size
+    poly[0] = 1
+    for i in range(1, small + 1):
+        # multiply by (1 - q^(large + i)), then divide by (1 - q^i)
+        shift = large + i
+        for u in range(size - 1, shift - 1, -1):
+            poly[u] -= poly[u - shift]
+        for u in range(i, size):
+            poly[u] += poly[u - i]
+    tail = [0] * (size + 1)
+    for u in range(size - 1, -1, -1):
+        tail[u] = tail[u + 1] + poly[u]
+    return tuple(tail[:size]), tail[0]
+
+
+def _mw_exact_p_from_u(u1: float, n1: int, n2: int) -> float:
+    """SciPy's exact p: 2 P(U0 >= floor(max(U1, U2))) under the tie-free null, capped at 1."""
+    upper = max(u1, n1 * n2 - u1)
+    tail, total = _tie_free_upper_tail(n1, n2)
+    statistic = int(upper)  # SciPy: np.asarray(U, np.int64), a truncation
+    return min(1.0, float(Fraction(2 * tail[statistic], total)))
+
+
+def _mw_asymptotic_p(u1, n1: int, n2: int, tie_term, continuity: bool):
+    """SciPy's asymptotic p (vectorised over u1 and tie_term)."""
+    u1 = np.asarray(u1, dtype=float)
+    tie_term = np.asarray(tie_term, dtype=float)
+    n = n1 + n2
+    upper = np.maximum(u1, n1 * n2 - u1)
+    spread = np.sqrt(n1 * n2 / 12 * ((n + 1) - tie_term / (n * (n - 1))))
+    numerator = upper - n1 * n2 / 2
+    if continuity:
+        numerator = numerator - 0.5
+    with np.errstate(divide="ignore", invalid="ignore"):
+        z = numerator / spread
+    return np.clip(2 * ndtr(-z), 0.0, 1.0)
+
+
+def _rank_summary(x: Sequence[float], y: Sequence[float]) -> tuple[float, int, list[tuple[int, int]]]:
+    """U1 (x above y, ties half), the tie term sum(t^3 - t), and the pooled tie blocks as (in x, in y)."""
+    pooled = sorted([(value, 0) for value in x] + [(value, 1) for value in y])
+    blocks: list[tuple[int, int]] = []
+    index = 0
+    while index < len(pooled):
+        end = index
+        while end < len(pooled) and pooled[end][0] == pooled[index][0]:
+            end += 1
+        in_x = sum(1 for _, group in pooled[index:end] if group == 0)
+        blocks.append((in_x, end - index - in_x))
+        index = end
+    u1 = 0.0
+    below_y = 0
+    for in_x, in_y in blocks:
+        u1 += in_x * (below_y + in_y / 2)
+        below_y += in_y
+    tie_term = sum((a + b) ** 3 - (a + b) for a, b in blocks)
+    return u1, tie_term, blocks
+
+
+def _conditional_p_from_blocks(blocks: Sequence[tuple[int, int]]) -> float:
+    """Exact two-sided permutation p of the rank sum of group 1 given the pooled tie blocks (in x, in y)."""
+    n1 = sum(a for a, _ in blocks)
+    n2 = sum(b for _, b in blocks)
+    sizes = tuple(a + b for a, b in blocks)
+    if all(size == 1 for size in sizes):  # no ties: the tie-free null of U
+        u1 = 0
+        below = 0
+        for a, b in blocks:
+            u1 += a * below
+            below += b
+        tail, total = _tie_free_upper_tail(n1, n2)
+        smaller = min(tail[u1], tail[n1 * n2 - u1])  # P(U >= u1) and, by symmetry, P(U <= u1)
+        return min(1.0, float(Fraction(2 * smaller, total)))
+    doubled, start = [], 0
+    for size in sizes:
+        doubled.append(2 * start + size + 1)
+        start += size
+    observed = sum(a * w for (a, _), w in zip(blocks, doubled))
+    at_most, at_least, total = _rank_sum_tails(sizes, n1)
+    return min(1.0, float(2 * Fraction(int(min(at_most[observed], at_least[observed])), total)))
+
+
+@lru_cache(maxsize=512)
+def _rank_sum_tails(sizes: tuple[int, ...], n1: int):
+    """Counts of splits with doubled rank sum <= r and >= r, for every r, given the pooled tie blocks.
+
+    Dynamic programme over the blocks: ways[c, r] counts the ways to pick c of the values seen so far
+    with doubled rank sum r (doubled mid-ranks are whole numbers); a block of size t adds C(t, a) ways for
+    taking a of its values. Counts are exact integers (floats below 2**53, else Python integers).
+    """
+    n = sum(sizes)
+    doubled, start = [], 0
+    for size in sizes:
+        doubled.append(2 * start + size + 1)
+        start += size
+    top = sum(sorted((w for size, w in zip(sizes, doubled) for _ in range(size)), reverse=True)[:n1])
+    total = math.comb(n, n1)
+    dtype = float if total < 2**53 else object
+    table = np.zeros((n1 + 1, top + 1), dtype=dtype)
+    table[0, 0] = 1
+    filled, reach = 0, 0  # values seen so far; largest doubled rank sum reachable so far
+    for size, w in zip(sizes, doubled):
+        rows = min(n1, filled) + 1
+        new_reach = min(top, reach + min(size, n1) * w)
+        before = table[:rows, : reach + 1].copy()  # only the reachable corner of the table
+        for take in range(1, min(size, n1) + 1):
+            shift = take * w
+            if shift > new_reach:
+                break
+            width = min(reach + 1, new_reach + 1 - shift)
+            upper = min(rows, n1 + 1 - take)
+            table[take:take + upper, shift:shift + width] += math.comb(size, take) * before[:upper, :width]
+        filled += size
+        reach = new_reach
+    counts = table[n1]
+    at_most = np.cumsum(counts)
+    at_least = np.cumsum(counts[::-1])[::-1]
+    return at_most, at_least, total
+
+
+def mann_whitney_exact_ties_p(x: Sequence[float], y: Sequence[float]) -> float:
+    """Exact two-sided Mann-Whitney p conditional on the observed ties.
+
+    Every split of the pooled values into groups of len(x) and len(y) is equally likely; the rank sum of x
+    (mid-ranks) is compared with its exact permutation distribution, computed by dynamic programming over the
+    tie blocks (no sampling). Two-sided p = min(1, 2 min(P(R <= r), P(R >= r))), as
+    ``scipy.stats.permutation_test`` defines it.
+
+    Examples
+    --------
+    >>> round(mann_whitney_exact_ties_p([1, 2, 2, 3], [2, 3, 4, 5, 5]), 6)
+    0.126984
+    """
+    if len(x) == 0 or len(y) == 0:
+        raise InvalidInputError("both samples need at least one value")
+    return _conditional_p_from_blocks(_rank_summary(x, y)[2])
+
+
+def _t_p(n1: int, mean1, q1, n2: int, mean2, q2, equal_var: bool):
+    """Two-sided t-test p from group sizes, means and centred sums of squares (vectorised)."""
+    mean1, q1, mean2, q2 = (np.asarray(v, dtype=float) for v in (mean1, q1, mean2, q2))
+    difference = mean1 - mean2
+    with np.errstate(divide="ignore", invalid="ignore"):
+        if equal_var:
+            df = np.full(np.broadcast(difference, q1, q2).shape, float(n1 + n2 - 2))
+            pooled = (q1 + q2) / (n1 + n2 - 2)
+            error = np.sqrt(pooled * (1 / n1 + 1 / n2))
+        else:
+            v1, v2 = q1 / (n1 - 1) / n1, q2 / (n2 - 1) / n2
+            error = np.sqrt(v1 + v2)
+            df = (v1 + v2) ** 2 / (v1**2 / (n1 - 1) + v2**2 / (n2 - 1))
+            df = np.where(np.isfinite(df), df, 1.0)  # both variances 0: SciPy's df is not used (p = 0 or nan)
+        t = difference / error
+        p = 2 * stdtr(df, -np.abs(t))
+    return np.where(np.isnan(t), np.nan, p)
+
+
+def two_sample_p(x: Sequence[float], y: Sequence[float], test: str) -> float:
+    """The two-sided p of one of :data:`TESTS` for samples ``x`` and ``y``, computed with SciPy.
+
+    ``mw_exact_ties`` uses :func:`mann_whitney_exact_ties_p` (SciPy has no exact conditional method short
+    of ``permutation_test``, which enumerates every split).
+    """
+    x = [float(value) for value in x]
+    y = [float(value) for value in y]
+    if test == "mw_exact":
+        return float(stats.mannwhitneyu(x, y, method="exact").pvalue)
+    if test == "mw_exact_ties":
+        return mann_whitney_exact_ties_p(x, y)
+    if test == "mw_asymptotic":
+        return float(stats.mannwhitneyu(x, y, method="asymptotic", use_continuity=False).pvalue)
+    if test == "mw_asymptotic_cc":
+        return float(stats.mannwhitneyu(x, y, method="asymptotic", use_continuity=True).pvalue)
+    if test in ("student", "welch"):
+        import warnings
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # SciPy warns on (nearly) constant groups
+            return float(stats.ttest_ind(x, y, equal_var=test == "student").pvalue)
+    raise InvalidInputError(f"unknown test {test!r}; expected one of {TESTS}")
+
+
+def _p_from_summary(test: str, x: Sequence[float], y: Sequence[float]) -> float:
+    """Same numbers as :func:`two_sample_p` from this module's own formulas (fast, no SciPy call overhead)."""
+    n1, n2 = len(x), len(y)
+    if test in _RANK_TESTS:
+        u1, tie_term, blocks = _rank_summary(x, y)
+        if test == "mw_exact":
+            return _mw_exact_p_from_u(u1, n1, n2)
+        if test == "mw_exact_ties":
+            return _conditional_p_from_blocks(blocks)
+        return float(_mw_asymptotic_p(u1, n1, n2, tie_term, test == "mw_asymptotic_cc"))
+    xs, ys = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+    return float(_t_p(n1, xs.mean(), ((xs - xs.mean()) ** 2).sum(), n2, ys.mean(), ((ys - ys.mean()) ** 2).sum(),
+                      test == "student"))
+
+
+# --------------------------------------------------------------------------------------------------------
+# Rank tests: a dynamic programme over "atoms" of the pooled order
+# --------------------------------------------------------------------------------------------------------
+def _tie_term(size: int) -> int:
+    return size**3 - size
+
+
+@dataclass(frozen=True)
+class _Atom:
+    """A place values can sit: a point (low == high, closed) or an open gap (low, high) holding any order."""
+
+    low: Fraction
+    high: Fraction
+    point: bool
+
+
+def _smear(bits: int, width: int) -> int:
+    """OR of ``bits`` shifted by 0..width (an interval of increments), in O(log width) operations."""
+    result, span = bits, 1
+    while span <= width:
+        step = min(span, width + 1 - span)
+        result |= result << step
+        span += step
+    return result
+
+
+def _gap_arrangement(in_x: int, in_y: int, doubled_u: int) -> list[tuple[int, int]]:
+    """Blocks (in x, in y), low to high, of ``in_x`` x-values and ``in_y`` y-values inside one gap whose
+    x-above-y count (ties half) is doubled_u / 2; all values distinct except one tie when doubled_u is odd."""
+    if in_x == 0 or in_y == 0:
+        return [(1, 0)] * in_x + [(0, 1)] * in_y
+    area, tie = divmod(doubled_u, 2)
+    over_all, over_some = divmod(area, in_y)
+    sequence: list[int] = []  # 0 for an x value, 1 for a y value, low to high
+    low_x = in_x - over_all - (1 if over_some else 0)
+    sequence += [0] * low_x + [1] * over_some + ([0] if over_some else []) + [1] * (in_y - over_some)
+    sequence += [0] * over_all
+    blocks = [(1, 0) if kind == 0 else (0, 1) for kind in sequence]
+    if tie:
+        for i in range(len(sequence) - 1):
+            if sequence[i] == 0 and sequence[i + 1] == 1:
+                blocks[i:i + 2] = [(1, 1)]
+                break
+        else:  # pragma: no cover - doubled_u odd implies an x directly below a y
+            raise AssertionError("no x directly below a y to tie")
+    return blocks
+
+
+class _RankLattice:
+    """Every pooled order of two groups' consistent data sets, as paths through atoms.
+
+    State after an atom: (values of group 1 so far, values of group 2 so far, tags), where a tag records the
+    atom of an even group's lower middle value while its upper middle value is still to come (their sum is
+    constrained). Transitions place a values of group 1 and b of group 2 in the next atom; in a point they
+    tie, in an open gap they may be ordered any way, so U1 gains any half-integer from 0 to a b there.
+    """
+
+    def __init__(self, first: ConsistentSets, second: ConsistentSets):
+        if first.scale.step != second.scale.step:
+            raise InvalidInputError("both groups must be read on the same scale")
+        self.groups = (first, second)
+        self.sizes = (first.n, second.n)
+        step = first.scale.step
+        if step is not None:
+            low = min(first.lows[0], second.lows[0])
+            high = max(first.highs[-1], second.highs[-1])
+            self.atoms = [_Atom(v, v, True) for v in _grid_points(low, high, step)]
+        else:
+            marks = sorted(set(first.lows) | set(first.highs) | set(second.lows) | set(second.highs))
+            self.atoms = []
+            for left, right in zip(marks, marks[1:]):
+                self.atoms += [_Atom(left, left, True), _Atom(left, right, False)]
+            self.atoms.append(_Atom(marks[-1], marks[-1], True))
+        self.bounds = [self._cumulative_bounds(group) for group in self.groups]
+
+    def _cumulative_bounds(self, group: ConsistentSets) -> list[tuple[int, int]]:
+        """(least, most) values of ``group`` at or below each atom, from each position's interval."""
+        firsts, lasts = [], []
+        for low, high in zip(group.lows, group.highs):
+            inside = [i for i, atom in enumerate(self.atoms) if low <= atom.low and atom.high <= high]
+            firsts.append(inside[0])
+            lasts.append(inside[-1])
+        return [(sum(1 for last in lasts if last <= i), sum(1 for first in firsts if first <= i))
+                for i in range(len(self.atoms))]
+
+    def _compatible(self, group: ConsistentSets, lower_atom: int, upper_atom: int) -> bool:
+        """Whether an even group's middle values can sit in these atoms with their sum in range."""
+        a, b = self.atoms[lower_atom], self.atoms[upper_atom]
+        sum_low, sum_high = group.pair_sum
+        low, high = a.low + b.low, a.high + b.high
+        open_ends = not (a.point and b.point)
+        start, start_open = (low, open_ends) if low >= sum_low else (sum_low, False)
+        if low == sum_low:
+            start_open = open_ends
+        end, end_open = (high, open_ends) if high <= sum_high else (sum_high, False)
+        if high == sum_high:
+            end_open = open_ends
+        return start < end or (start == end and not start_open and not end_open)
+
+    def _tag_step(self, g: int, before: int, after: int, tag: int | None, atom: int) -> tuple[bool, int | None]:
+        """Advance group g's middle-pair tag over one atom: (allowed, new tag)."""
+        group = self.groups[g]
+        if not group.even:
+            return True, None
+        k = group.middle  # 0-based index of the lower middle value
+        if before == after:
+            return True, tag
+        if after <= k or before >= k + 2:
+            return True, None
+        if before == k + 1:  # lower middle earlier (tag), upper middle here
+            return self._compatible(group, tag, atom), None
+        if after == k + 1:  # lower middle here, upper middle later
+            return True, atom
+        return self._compatible(group, atom, atom), None  # both here
+
+    def _transitions(self, state, i):
+        """(new state, a, b) for every allowed placement in atom i."""
+        c1, c2, tag1, tag2 = state
+        (low1, high1), (low2, high2) = self.bounds[0][i], self.bounds[1][i]
+        options2 = []
+        for b in range(max(0, low2 - c2), high2 - c2 + 1):
+            ok, new_tag2 = self._tag_step(1, c2, c2 + b, tag2, i)
+            if ok:
+                options2.append((b, new_tag2))
+        for a in range(max(0, low1 - c1), high1 - c1 + 1):
+            ok, new_tag1 = self._tag_step(0, c1, c1 + a, tag1, i)
+            if not ok:
+                continue
+            for b, new_tag2 in options2:
+                yield (c1 + a, c2 + b, new_tag1, new_tag2), a, b
+
+    # ---- the set of attainable U -------------------------------------------------------------------------
+    def reachable_u(self) -> int:
+        """Bit set of attainable 2 U1 (bit u set when U1 = u / 2 is attainable); keeps layers for witnesses."""
+        layers = [{(0, 0, None, None): 1}]
+        for i, atom in enumerate(self.atoms):
+            new: dict = {}
+            for state, bits in layers[-1].items():
+                c2 = state[1]
+                for new_state, a, b in self._transitions(state, i):
+                    if atom.point:
+                        shifted = bits << (a * (2 * c2 + b))
+                    else:
+                        shifted = _smear(bits << (2 * a * c2), 2 * a * b)
+                    new[new_state] = new.get(new_state, 0) | shifted
+            layers.append(new)
+        self._layers = layers
+        return layers[-1].get((self.sizes[0], self.sizes[1], None, None), 0)
+
+    def u_witness(self, doubled_u: int):
+        """A concrete data set (x, y) with 2 U1 = doubled_u, or None when none exists."""
+        if not hasattr(self, "_layers"):
+            self.reachable_u()
+        final = (self.sizes[0], self.sizes[1], None, None)
+        if not (self._layers[-1].get(final, 0) >> doubled_u) & 1:
+            return None
+        plan = []
+        state, target = final, doubled_u
+        for i in range(len(self.atoms) - 1, -1, -1):
+            atom = self.atoms[i]
+            found = None
+            for previous, bits in self._layers[i].items():
+                for new_state, a, b in self._transitions(previous, i):
+                    if new_state != state:
+                        continue
+                    c2 = previous[1]
+                    if atom.point:
+                        rest = target - a * (2 * c2 + b)
+                        if rest >= 0 and (bits >> rest) & 1:
+                            found = (previous, a, b, None, rest)
+                    else:
+                        for inner in range(2 * a * b, -1, -1):
+                            rest = target - 2 * a * c2 - inner
+                            if rest >= 0 and (bits >> rest) & 1:
+                                found = (previous, a, b, inner, rest)
+                                break
+                    if found:
+                        break
+                if found:
+                    break
+            previous, a, b, inner, target = found
+            plan.append((a, b, _gap_arrangement(a, b, inner) if not atom.point else None))
+            state = previous
+        plan.reverse()
+        return self._realise(plan)
+
+    # ---- lexicographic extremes of (U, tie term) ---------------------------------------------------------
+    def lexicographic(self, u_sign: int, tie_sign: int):
+        """The configuration maximising (u_sign * 2 U1, tie_sign * tie term) lexicographically.
+
+        Returns (2 U1, tie term, (x, y)). In a gap the inner order is one of: all x above all y, all below,
+        one tied block; each side either one block (most ties) or all distinct (fewest).
+        """
+        layers = [{(0, 0, None, None): ((0, 0), 0, 0, None)}]
+        for i, atom in enumerate(self.atoms):
+            new: dict = {}
+            for state, (key, u2, ties, _) in layers[-1].items():
+                c2 = state[1]
+                for new_state, a, b in self._transitions(state, i):
+                    if atom.point:
+                        options = [(a * (2 * c2 + b), _tie_term(a + b), None)]
+                    else:
+                        options = self._gap_options(a, b)
+                    for gain_u, gain_t, inner in options:
+                        if not atom.point:
+                            gain_u += 2 * a * c2
+                        total_u, total_t = u2 + gain_u, ties + gain_t
+                        new_key = (u_sign * total_u, tie_sign * total_t)
+                        held = new.get(new_state)
+                        if held is None or new_key > held[0]:
+                            new[new_state] = (new_key, total_u, total_t, (state, a, b, inner))
+            layers.append(new)
+        final = (self.sizes[0], self.sizes[1], None, None)
+        _, u2, ties, _ = layers[-1][final]
+        plan, state = [], final
+        for i in range(len(self.atoms), 0, -1):
+            previous, a, b, inner = layers[i][state][3]
+            plan.append((a, b, inner))
+            state = previous
+        plan.reverse()
+        return u2, ties, self._realise(plan)
+
+    @staticmethod
+    def _gap_options(a: int, b: int):
+        """(2 U gain inside the gap, tie term, blocks) for the inner orders the lexicographic search uses."""
+        if a == 0 or b == 0:
+            return [(0, _tie_term(a + b), [(a, b)]), (0, 0, [(1, 0)] * a + [(0, 1)] * b)]
+        return [
+            (2 * a * b, _tie_term(a) + _tie_term(b), [(0, b), (a, 0)]),
+            (2 * a * b, 0, [(0, 1)] * b + [(1, 0)] * a),
+            (0, _tie_term(a) + _tie_term(b), [(a, 0), (0, b)]),
+            (0, 0, [(1, 0)] * a + [(0, 1)] * b),
+            (a * b, _tie_term(a + b), [(a, b)]),
+        ]
+
+    # ---- concrete values ---------------------------------------------------------------------------------
+    def _realise(self, plan):
+        """Concrete values (as Fractions) for a path: (a, b, blocks or None) per atom."""
+        blocks_per_atom = [[(a, b)] if blocks is None else [blk for blk in blocks if blk != (0, 0)]
+                           for a, b, blocks in plan]
+        fixed: dict[tuple[int, int], Fraction] = {}  # (atom, block) -> value forced by a middle pair
+        for g, group in enumerate(self.groups):
+            if not group.even:
+                continue
+            k = group.middle
+            where = []
+            count = 0
+            for i, blocks in enumerate(blocks_per_atom):
+                for j, block in enumerate(blocks):
+                    for _ in range(block[g]):
+                        if count in (k, k + 1):
+                            where.append((i, j))
+                        count += 1
+            (ia, ja), (ib, jb) = where
+            s, t = self._middle_values(group, ia, ib, same_block=(ia, ja) == (ib, jb))
+            for key, value in (((ia, ja), s), ((ib, jb), t)):
+                if key in fixed and fixed[key] != value:
+                    raise _WitnessError("two middle pairs want different values in one tie block")
+                fixed[key] = value
+        x: list[Fraction] = []
+        y: list[Fraction] = []
+        for i, blocks in enumerate(blocks_per_atom):
+            atom = self.atoms[i]
+            values = _spread_in_gap(atom, len(blocks), {j: v for (ia, j), v in fixed.items() if ia == i})
+            for value, (in_x, in_y) in zip(values, blocks):
+                x += [value] * in_x
+                y += [value] * in_y
+        return x, y
+
+    def _middle_values(self, group: ConsistentSets, lower_atom: int, upper_atom: int,
+                       same_block: bool = False) -> tuple[Fraction, Fraction]:
+        """Concrete middle values s <= t in the two atoms with s + t in the group's pair-sum range."""
+        a, b = self.atoms[lower_atom], self.atoms[upper_atom]
+        if a.point and b.point:
+            return a.low, b.low
+        sum_low, sum_high = group.pair_sum
+        total = (max(a.low + b.low, sum_low) + min(a.high + b.high, sum_high)) / 2
+        if same_block:  # one tie block holds both middle values
+            return total / 2, total / 2
+        if a.point:
+            return a.low, total - a.low
+        if b.point:
+            return total - b.low, b.low
+        s = (max(a.low, total - b.high) + min(a.high, total - b.low, total / 2)) / 2
+        return s, total - s
+
+
+class _WitnessError(Exception):
+    """A path of the dynamic programme could not be turned into concrete values."""
+
+
+def _spread_in_gap(atom: _Atom, count: int, fixed: Mapping[int, Fraction]) -> list[Fraction]:
+    """``count`` increasing values for the blocks of one atom; blocks in ``fixed`` get their value."""
+    if atom.point:
+        return [atom.low] * count
+    anchors = [(-1, atom.low)] + sorted(fixed.items()) + [(count, atom.high)]
+    values: list[Fraction] = [Fraction(0)] * count
+    for (left, left_value), (right, right_value) in zip(anchors, anchors[1:]):
+        if not left_value < right_value:
+            raise _WitnessError("fixed values inside a gap are out of order")
+        for j in range(left + 1, right):
+            values[j] = left_value + (right_value - left_value) * (j - left) / (right - left)
+        if right < count:
+            values[right] = right_value
+    return values
+
+
+# --------------------------------------------------------------------------------------------------------
+# Corner configurations: the exact extremes of U (monotonicity argument)
+# --------------------------------------------------------------------------------------------------------
+def _reflect(sets: ConsistentSets) -> ConsistentSets:
+    """The group of negated values (x -> -x): its low corner is the original's high corner."""
+    sum_low, sum_high = sets.pair_sum
+    return dataclasses.replace(
+        sets,
+        minimum=(-sets.maximum[1], -sets.maximum[0]),
+        maximum=(-sets.minimum[1], -sets.minimum[0]),
+        median=(-sets.median[1], -sets.median[0]),
+        lows=tuple(-h for h in reversed(sets.highs)),
+        highs=tuple(-low for low in reversed(sets.lows)),
+        scale=dataclasses.replace(
+            sets.scale,
+            lower=None if sets.scale.upper is None else -sets.scale.upper,
+            upper=None if sets.scale.lower is None else -sets.scale.lower),
+    )
+
+
+def _low_corners(sets: ConsistentSets, opponent: Sequence[Fraction], limit: int = 400) -> tuple[list[tuple], bool]:
+    """Candidate pointwise-lowest data sets of ``sets``; one of them has the largest U against ``opponent``.
+
+    For an odd n the box's lower corner (every x_j = L_j) is the unique pointwise minimum. For an even n,
+    once the middle pair (s, t) is fixed the data sets form a box again, whose lower corner is the minimum;
+    lowering t never hurts (it only lowers values), so t = max(L_{k+1}, s, sum_low - s), and U against
+    fixed opponent values is a step function of s with steps where s or t meets an opponent value, so the
+    break points and one point strictly between each pair of neighbours cover every case. On a grid every
+    feasible split is tried. Returns the candidates and whether they are exhaustive in that sense.
+    """
+    if not sets.even:
+        return [sets.lows], True
+    k = sets.middle
+    sum_low, sum_high = sets.pair_sum
+    t_floor, t_ceiling = sets.lows[k + 1], sets.highs[k + 1]
+    step = sets.scale.step
+    if step is not None:
+        options = sets.split_options(limit=limit)
+        complete = len(sets.split_options(limit=10**9)) <= limit if len(options) == limit else True
+        return [sets.box(split)[0] for split in options], complete
+
+    def t_for(s: Fraction) -> Fraction:
+        return max(t_floor, s, sum_low - s)
+
+    s_first = max(sets.lows[k], sum_low - t_ceiling)  # below this, t would exceed its ceiling
+    s_last = min(sets.highs[k], sum_high / 2, sum_high - t_floor)
+    marks = {s_first, s_last, sum_low / 2, sum_low - t_floor, t_floor}
+    for value in opponent:
+        marks |= {value, sum_low - value}
+    marks = sorted(m for m in marks if s_first <= m <= s_last)
+    points = list(marks) + [(a + b) / 2 for a, b in zip(marks, marks[1:])]
+    corners = []
+    for s in sorted(set(points)):
+        t = t_for(s)
+        if t > t_ceiling or s + t > sum_high:
+            continue
+        corners.append(sets.box((s, t))[0])
+    return corners, True
+
+
+def _high_corners(sets: ConsistentSets, opponent: Sequence[Fraction], limit: int = 400) -> tuple[list[tuple], bool]:
+    corners, complete = _low_corners(_reflect(sets), [-v for v in opponent], limit)
+    return [tuple(-v for v in reversed(c)) for c in corners], complete
+
+
+def _u1_exact(x: Sequence[Fraction], y: Sequence[Fraction]) -> Fraction:
+    """U1 (pairs with x above y, ties half) with exact comparisons."""
+    ys = sorted(y)
+    import bisect
+
+    total = Fraction(0)
+    for value in x:
+        below = bisect.bisect_left(ys, value)
+        equal = bisect.bisect_right(ys, value) - below
+        total += below + Fraction(equal, 2)
+    return total
+
+
+def _u_extremes(first: ConsistentSets, second: ConsistentSets):
+    """Exact least and largest U1 with witnesses: ((U, x, y), (U, x, y), proved).
+
+    U1 can only rise when a value of the first group rises or one of the second falls, so its maximum sits
+    at a pair of corners: the first group at a pointwise-highest data set, the second at a pointwise-lowest
+    one (and the other way round for the minimum). When both groups have an even n on real numbers, each
+    group's middle pair is optimised against the other's corner in turn, which is a search (proved False).
+    """
+    results = []
+    proved = True
+    for direction in (+1, -1):  # +1: first high, second low
+        high_group, low_group = (first, second) if direction > 0 else (second, first)
+        best = None
+        high_candidates, complete_high = _high_corners(high_group, low_group.lows)
+        low_candidates, complete_low = _low_corners(low_group, high_group.highs)
+        proved &= complete_high and complete_low
+        if high_group.even and low_group.even and high_group.scale.step is None:
+            proved = False
+            for _ in range(2):  # alternate: each side's break points against the other's best corner
+                if best is not None:
+                    high_candidates, _ = _high_corners(high_group, best[2])
+                    low_candidates, _ = _low_corners(low_group, best[1])
+                for high in high_candidates:
+                    for low in low_candidates:
+                        u = _u1_exact(high, low)
+                        if best is None or u > best[0]:
+                            best = (u, high, low)
+        else:
+            if high_group.even and not low_group.even:
+                high_candidates, complete_high = _high_corners(high_group, low_candidates[0])
+            if low_group.even and not high_group.even:
+                low_candidates, complete_low = _low_corners(low_group, high_candidates[0])
+            proved &= complete_high and complete_low
+            for high in high_candidates:
+                for low in low_candidates:
+                    u = _u1_exact(high, low)
+                    if best is None or u > best[0]:
+                        best = (u, high, low)
+        u, high, low = best
+        if direction > 0:
+            results.append((u, tuple(high), tuple(low)))
+        else:
+            results.append((first.n * second.n - u, tuple(low), tuple(high)))
+    maximum, minimum = results
+    return minimum, maximum, proved
+
+
+# --------------------------------------------------------------------------------------------------------
+# Search: families of consistent data sets, walks between them, statistics in bulk
+# --------------------------------------------------------------------------------------------------------
+def _snap(value: Fraction, low: Fraction, high: Fraction, step: Fraction | None) -> Fraction:
+    """``value`` moved onto the grid (down) and into [low, high]."""
+    if step is not None:
+        value = _floor_to(value, step)
+    return min(max(value, low), high)
+
+
+def _block_patterns(low: Fraction, high: Fraction, size: int, step: Fraction | None) -> list[tuple]:
+    """Ways to fill ``size`` positions that share the interval [low, high]: all low, all high, all at the
+    middle, half and half, and spread out (distinct where the grid allows)."""
+    if low == high:
+        return [(low,) * size]
+    middle = _snap((low + high) / 2, low, high, step)
+    patterns = {(low,) * size, (high,) * size}
+    if size == 1:
+        patterns.add((middle,))
+        return sorted(patterns)
+    patterns.add((middle,) * size)
+    patterns.add((low,) * (size // 2) + (high,) * (size - size // 2))
+    spread = tuple(_snap(low + (high - low) * (i + 1) / (size + 1), low, high, step) for i in range(size))
+    patterns.add(spread)
+    return sorted(patterns)
+
+
+def _pattern_configs(sets: ConsistentSets, splits: int = 5, limit: int = 120) -> list[tuple]:
+    """A family of consistent data sets built from corners, middles and spreads of each block of
+    positions sharing an interval (anchors: low, high or middle; free blocks: the five block patterns).
+    Every member lies in a box of the group (for an even n, the box of one of its middle pairs), so it is
+    consistent by construction."""
+    if not sets.feasible:
+        return []
+    configs: set[tuple] = set()
+    split_list = sets.split_options(limit=splits) if sets.even else [None]
+    per_split = max(1, limit // len(split_list))
+    for split in split_list:
+        lows, highs = sets.box(split)
+        blocks: list[tuple[Fraction, Fraction, int]] = []
+        for low, high in zip(lows, highs):
+            if blocks and blocks[-1][0] == low and blocks[-1][1] == high:
+                blocks[-1] = (low, high, blocks[-1][2] + 1)
+            else:
+                blocks.append((low, high, 1))
+        options = [_block_patterns(low, high, size, sets.scale.step) for low, high, size in blocks]
+        total = math.prod(len(o) for o in options)
+        stride = max(1, total // per_split)
+        indices = list(range(0, total, stride)) + [total - 1]
+        for index in indices:
+            values: list[Fraction] = []
+            rest = index
+            for option in options:
+                rest, choice = divmod(rest, len(option))
+                values += option[choice]
+            configs.add(tuple(sorted(values)))
+    return sorted(configs)
+
+
+def _as_array(configs: Sequence[Sequence[Fraction]]) -> np.ndarray:
+    return np.array([[float(v) for v in c] for c in configs], dtype=float)
+
+
+def _pair_stats(x: np.ndarray, y: np.ndarray) -> dict[str, np.ndarray]:
+    """U1, tie term, means and centred sums of squares for paired rows of x (B x n1) and y (B x n2)."""
+    u1 = (x[:, :, None] > y[:, None, :]).sum(axis=(1, 2)) + 0.5 * (x[:, :, None] == y[:, None, :]).sum(axis=(1, 2))
+    pooled = np.concatenate([x, y], axis=1)
+    equal = (pooled[:, :, None] == pooled[:, None, :]).sum(axis=2)
+    ties = (equal.astype(float) ** 2 - 1).sum(axis=1)
+    return {"u1": u1, "ties": ties, "mean1": x.mean(axis=1), "q1": ((x - x.mean(axis=1, keepdims=True)) ** 2).sum(axis=1),
+            "mean2": y.mean(axis=1), "q2": ((y - y.mean(axis=1, keepdims=True)) ** 2).sum(axis=1)}
+
+
+def _product_stats(first: np.ndarray, second: np.ndarray) -> dict[str, np.ndarray]:
+    """The same statistics for every pair (row of ``first``, row of ``second``), as P1 x P2 matrices,
+    through counts over the distinct values (U and the tie term are bilinear in the counts)."""
+    values = np.unique(np.concatenate([first.ravel(), second.ravel()]))
+    a = np.zeros((len(first), len(values)))
+    b = np.zeros((len(second), len(values)))
+    np.add.at(a, (np.repeat(np.arange(len(first)), first.shape[1]), np.searchsorted(values, first.ravel())), 1)
+    np.add.at(b, (np.repeat(np.arange(len(second)), second.shape[1]), np.searchsorted(values, second.ravel())), 1)
+    below = np.cumsum(b, axis=1) - b
+    u1 = a @ (below + 0.5 * b).T
+    ties = ((a**3).sum(axis=1)[:, None] + 3 * (a**2) @ b.T + 3 * a @ (b**2).T + (b**3).sum(axis=1)[None, :]
+            - first.shape[1] - second.shape[1])
+    mean1, mean2 = first.mean(axis=1), second.mean(axis=1)
+    q1 = ((first - mean1[:, None]) ** 2).sum(axis=1)
+    q2 = ((second - mean2[:, None]) ** 2).sum(axis=1)
+    shape = (len(first), len(second))
+    return {"u1": u1, "ties": ties, "mean1": np.broadcast_to(mean1[:, None], shape),
+            "q1": np.broadcast_to(q1[:, None], shape), "mean2": np.broadcast_to(mean2[None, :], shape),
+            "q2": np.broadcast_to(q2[None, :], shape)}
+
+
+def _p_from_stats(test: str, stats_: Mapping[str, np.ndarray], n1: int, n2: int) -> np.ndarray:
+    """Every test but ``mw_exact_ties`` from bulk statistics (same formulas as SciPy)."""
+    if test == "mw_exact":
+        u1 = np.asarray(stats_["u1"], dtype=float)
+        tail, total = _tie_free_upper_tail(n1, n2)
+        table = np.minimum(1.0, 2 * np.array(tail, dtype=float) / float(total))
+        upper = np.maximum(u1, n1 * n2 - u1).astype(np.int64)
+        return table[upper]
+    if test in ("mw_asymptotic", "mw_asymptotic_cc"):
+        return _mw_asymptotic_p(stats_["u1"], n1, n2, stats_["ties"], test == "mw_asymptotic_cc")
+    if test in _T_TESTS:
+        return _t_p(n1, stats_["mean1"], stats_["q1"], n2, stats_["mean2"], stats_["q2"], test == "student")
+    raise InvalidInputError(f"no bulk formula for {test!r}")
+
+
+class _Sites:
+    """The values a search may use, sorted and indexed: a data set is a sorted tuple of site indices.
+
+    On a grid every grid point between the lowest and highest possible value; on real numbers every
+    interval end, every value of the seed data sets, their mirror images through an even group's
+    middle-pair sum (so a middle value can move with its partner), and a point between each two neighbours
+    (so a value can sit strictly between two others). Ties and order are then comparisons of indices.
+    """
+
+    def __init__(self, groups: Sequence[ConsistentSets], seeds: Iterable[Fraction]):
+        step = groups[0].scale.step
+        low = min(g.lows[0] for g in groups)
+        high = max(g.highs[-1] for g in groups)
+        if step is not None:
+            values = _grid_points(low, high, step)
+        else:
+            base = set(seeds)
+            for g in groups:
+                base |= set(g.lows) | set(g.highs)
+            for g in groups:
+                if g.even:
+                    sum_low, sum_high = g.pair_sum
+                    base |= {total - v for v in list(base) for total in (sum_low, sum_high)}
+            ordered = sorted(v for v in base if low <= v <= high)
+            values = sorted(set(ordered) | {(a + b) / 2 for a, b in zip(ordered, ordered[1:])})
+        self.values: list[Fraction] = values
+        self.floats = np.array([float(v) for v in values])
+        self.index = {v: i for i, v in enumerate(values)}
+        self.groups = tuple(groups)
+        self.ranges = [self._position_ranges(g) for g in groups]
+        self.pairs = [self._pair_table(g) if g.even else None for g in groups]
+
+    def __len__(self) -> int:
+        return len(self.values)
+
+    def _position_ranges(self, sets: ConsistentSets) -> tuple[np.ndarray, np.ndarray]:
+        import bisect
+
+        starts = np.array([bisect.bisect_left(self.values, low) for low in sets.lows])
+        stops = np.array([bisect.bisect_right(self.values, high) - 1 for high in sets.highs])
+        return starts, stops
+
+    def _pair_table(self, sets: ConsistentSets) -> tuple[np.ndarray, np.ndarray]:
+        """For an even group, per site of the lower middle value, the range of sites its partner may take."""
+        import bisect
+
+        k = sets.middle
+        sum_low, sum_high = sets.pair_sum
+        starts, stops = self.ranges[self.groups.index(sets)] if sets in self.groups else self._position_ranges(sets)
+        first, last = np.full(len(self.values), 1), np.full(len(self.values), 0)
+        for i in range(starts[k], stops[k] + 1):
+            s = self.values[i]
+            lo = max(bisect.bisect_left(self.values, sum_low - s), i, starts[k + 1])
+            hi = min(bisect.bisect_right(self.values, sum_high - s) - 1, stops[k + 1])
+            first[i], last[i] = lo, hi
+        return first, last
+
+    def config(self, values: Sequence[Fraction]) -> tuple[int, ...]:
+        return tuple(sorted(self.index[v] for v in values))
+
+    def fractions(self, config: Sequence[int]) -> tuple[Fraction, ...]:
+        return tuple(self.values[i] for i in config)
+
+    def pair_fractions(self, pair: tuple[tuple, tuple]) -> tuple[tuple, tuple]:
+        return self.fractions(pair[0]), self.fractions(pair[1])
+
+    def array(self, configs: Sequence[Sequence[int]]) -> np.ndarray:
+        return self.floats[np.array(configs, dtype=np.int64)]
+
+
+def _walk(sites: _Sites, start: tuple[tuple, tuple], end: tuple[tuple, tuple], limit: int = 8000) -> list:
+    """Index data sets visited moving one value at a time from ``start`` to ``end``.
+
+    Each group's sorted values move position by position; an even group's middle pair moves as one, and the
+    values below (above) it move before the pair when the pair moves down (up), so every step stays
+    consistent. A value stops at every site the other group occupies on its way and at a site between
+    each two such stops, so U changes by one crossing at a time where the sites allow.
+    """
+    visited: list[tuple[tuple, tuple]] = []
+    current = [list(start[0]), list(start[1])]
+    for g in (1, 0):
+        sets = sites.groups[g]
+        target = list(end[g])
+        n = sets.n
+        if sets.even:
+            k = sets.middle
+            s0, t0, s1, t1 = current[g][k], current[g][k + 1], target[k], target[k + 1]
+            lower, upper = list(range(k)), list(range(k + 2, n))
+            before = (lower if s1 < s0 else []) + (upper if t1 > t0 else [])
+            after = [j for j in lower + upper if j not in before]
+            order = [[j] for j in before] + [[k, k + 1]] + [[j] for j in after]
+        else:
+            order = [[j] for j in (range(n - 1, -1, -1) if target[-1] >= current[g][-1] else range(n))]
+        for move in order:
+            others = sorted(set(current[1 - g]))
+            if len(move) == 1:
+                j = move[0]
+                a, b = current[g][j], target[j]
+                if a == b:
+                    continue
+                stops = sorted({o for o in others if min(a, b) < o < max(a, b)} | {b}, reverse=b < a)
+                previous = a
+                for stop in stops:
+                    middle = (previous + stop) // 2
+                    if min(previous, stop) < middle < max(previous, stop):
+                        current[g][j] = middle
+                        visited.append((tuple(sorted(current[0])), tuple(sorted(current[1]))))
+                    current[g][j] = stop
+                    visited.append((tuple(sorted(current[0])), tuple(sorted(current[1]))))
+                    previous = stop
+            else:
+                j, i = move
+                current[g][j], current[g][i] = target[j], target[i]
+                visited.append((tuple(sorted(current[0])), tuple(sorted(current[1]))))
+            if len(visited) > limit:
+                break
+    return visited
+
+
+def _tt(counts: np.ndarray) -> np.ndarray:
+    counts = np.asarray(counts, dtype=float)
+    return counts**3 - counts
+
+
+class _Neighbourhood:
+    """Every data set one move away from an index data set (x, y), with its statistics in bulk.
+
+    A move puts one value at any other site inside its position's interval (any vector inside a monotone
+    box is a data set once sorted); an even group's middle pair moves as one to pairs whose sum stays in
+    range, with the partner as low or as high as allowed. Statistics per move: U1, tie term, means and
+    centred sums of squares, updated from site histograms.
+    """
+
+    def __init__(self, sites: _Sites, x: tuple, y: tuple):
+        self.sites = sites
+        self.x, self.y = x, y
+        n1, n2 = len(x), len(y)
+        m = len(sites)
+        values = sites.floats
+        hist = [np.bincount(np.array(x), minlength=m), np.bincount(np.array(y), minlength=m)]
+        pooled = hist[0] + hist[1]
+        below = [np.cumsum(h) - h for h in hist]
+        # score[g][i]: U1 contribution of one value of group g at site i
+        score = [below[1] + 0.5 * hist[1], n1 - below[0] - 0.5 * hist[0]]
+        base_u = float(score[0][np.array(x)].sum())
+        base_t = float(_tt(pooled).sum())
+        sums = [values[np.array(x)].sum(), values[np.array(y)].sum()]
+        squares = [(values[np.array(x)] ** 2).sum(), (values[np.array(y)] ** 2).sum()]
+        parts = []
+        for g, config in enumerate((x, y)):
+            sets = sites.groups[g]
+            starts, stops = sites.ranges[g]
+            starts, stops = starts.copy(), stops.copy()
+            movable = list(range(len(config)))
+            if sets.even:
+                k = sets.middle
+                stops[:k] = np.minimum(stops[:k], config[k])
+                starts[k + 2:] = np.maximum(starts[k + 2:], config[k + 1])
+                movable = [j for j in movable if j not in (k, k + 1)]
+            seen = set()
+            old, new, position = [], [], []
+            for j in movable:
+                key = (config[j], starts[j], stops[j])
+                if key in seen:
+                    continue
+                seen.add(key)
+                destinations = np.arange(starts[j], stops[j] + 1)
+                destinations = destinations[destinations != config[j]]
+                old.append(np.full(len(destinations), config[j]))
+                new.append(destinations)
+                position.append(np.full(len(destinations), j))
+            if old:
+                old_, new_ = np.concatenate(old), np.concatenate(new)
+                du = score[g][new_] - score[g][old_]
+                dt = _tt(pooled[old_] - 1) - _tt(pooled[old_]) + _tt(pooled[new_] + 1) - _tt(pooled[new_])
+                moved_sum = sums[g] - values[old_] + values[new_]
+                moved_squares = squares[g] - values[old_] ** 2 + values[new_] ** 2
+                parts.append((g, np.concatenate(position), new_, np.full(len(new_), -1), base_u + du, base_t + dt,
+                              moved_sum, moved_squares))
+            if sets.even:
+                parts.append(self._pair_part(g, config, score[g], pooled, base_u, base_t, sums[g], squares[g]))
+        parts = [part for part in parts if part is not None and len(part[1])]
+        if not parts:
+            self.size = 0
+            self.stats = {key: np.empty(0) for key in ("u1", "ties", "mean1", "q1", "mean2", "q2")}
+            return
+        self.group = np.concatenate([np.full(len(part[1]), part[0]) for part in parts])
+        self.position = np.concatenate([part[1] for part in parts])
+        self.new = np.concatenate([part[2] for part in parts])
+        self.partner = np.concatenate([part[3] for part in parts])
+        u1 = np.concatenate([part[4] for part in parts])
+        ties = np.concatenate([part[5] for part in parts])
+        moved_sum = np.concatenate([part[6] for part in parts])
+        moved_squares = np.concatenate([part[7] for part in parts])
+        s1 = np.where(self.group == 0, moved_sum, sums[0])
+        ss1 = np.where(self.group == 0, moved_squares, squares[0])
+        s2 = np.where(self.group == 1, moved_sum, sums[1])
+        ss2 = np.where(self.group == 1, moved_squares, squares[1])
+        self.size = len(u1)
+        self.stats = {"u1": u1, "ties": ties, "mean1": s1 / n1, "q1": np.maximum(ss1 - s1**2 / n1, 0.0),
+                      "mean2": s2 / n2, "q2": np.maximum(ss2 - s2**2 / n2, 0.0)}
+
+    def _pair_part(self, g, config, score, pooled, base_u, base_t, total, squares):
+        """Moves of an even group's middle pair (s, t) -> (s', t')."""
+        sites = self.sites
+        sets = sites.groups[g]
+        k = sets.middle
+        first, last = sites.pairs[g]
+        starts, stops = sites.ranges[g]
+        s_low = max(starts[k], config[k - 1] if k > 0 else 0)
+        t_cap = min(stops[k + 1], config[k + 2] if k + 2 < len(config) else len(sites) - 1)
+        lows, highs = [], []
+        for s in range(s_low, stops[k] + 1):
+            lo, hi = first[s], min(last[s], t_cap)
+            if lo <= hi:
+                lows.append(s)
+                highs.append((lo, hi))
+        candidates = set()
+        for s, (lo, hi) in zip(lows, highs):
+            candidates |= {(s, lo), (s, hi)}
+            if lo <= config[k + 1] <= hi:
+                candidates.add((s, config[k + 1]))
+        candidates.discard((config[k], config[k + 1]))
+        if not candidates:
+            return None
+        pairs = np.array(sorted(candidates))
+        s_new, t_new = pairs[:, 0], pairs[:, 1]
+        s_old, t_old = config[k], config[k + 1]
+        du = score[s_new] + score[t_new] - score[s_old] - score[t_old]
+        h = pooled.astype(float)
+        dt = _tt(h[s_old] - 1) - _tt(h[s_old])
+        after_first = h[t_old] - (t_old == s_old)
+        dt = dt + _tt(after_first - 1) - _tt(after_first)
+        count_s = h[s_new] - (s_new == s_old) - (s_new == t_old)
+        dt = dt + _tt(count_s + 1) - _tt(count_s)
+        count_t = h[t_new] - (t_new == s_old) - (t_new == t_old) + (t_new == s_new)
+        dt = dt + _tt(count_t + 1) - _tt(count_t)
+        v = sites.floats
+        moved_sum = total - v[s_old] - v[t_old] + v[s_new] + v[t_new]
+        moved_squares = squares - v[s_old] ** 2 - v[t_old] ** 2 + v[s_new] ** 2 + v[t_new] ** 2
+        return (g, np.full(len(s_new), k), s_new, t_new, base_u + du, base_t + dt, moved_sum, moved_squares)
+
+    def pair(self, index: int) -> tuple[tuple, tuple]:
+        g, j, new, partner = int(self.group[index]), int(self.position[index]), int(self.new[index]), \
+            int(self.partner[index])
+        values = list((self.x, self.y)[g])
+        values[j] = new
+        if partner >= 0:
+            values[j + 1] = partner
+        moved = tuple(sorted(values))
+        return (moved, self.y) if g == 0 else (self.x, moved)
+
+
+class _Explorer:
+    """Evaluates the six tests on index data sets of two groups and searches among them."""
+
+    def __init__(self, sites: _Sites):
+        self.sites = sites
+        self.first, self.second = sites.groups
+        self.n1, self.n2 = self.first.n, self.second.n
+        self._conditional: dict[tuple, float] = {}
+        self._hoods: dict[tuple, _Neighbourhood] = {}
+        self.evaluations = 0
+
+    # ---- p-values ----------------------------------------------------------------------------------------
+    def conditional(self, pair: tuple[tuple, tuple]) -> float:
+        if pair not in self._conditional:
+            m = len(self.sites)
+            hx = np.bincount(np.array(pair[0]), minlength=m)
+            hy = np.bincount(np.array(pair[1]), minlength=m)
+            occupied = np.flatnonzero(hx + hy)
+            self._conditional[pair] = _conditional_p_from_blocks(list(zip(hx[occupied].tolist(),
+                                                                           hy[occupied].tolist())))
+        return self._conditional[pair]
+
+    def stats(self, pairs: Sequence[tuple[tuple, tuple]]) -> dict[str, np.ndarray]:
+        return _pair_stats(self.sites.array([p[0] for p in pairs]), self.sites.array([p[1] for p in pairs]))
+
+    def p_values(self, test: str, pairs: Sequence[tuple[tuple, tuple]]) -> np.ndarray:
+        """p of ``test`` for each index pair; ``test="u2"`` gives 2 U1 instead (for searches aiming at U)."""
+        if not pairs:
+            return np.empty(0)
+        self.evaluations += len(pairs)
+        if test == "mw_exact_ties":
+            return np.array([self.conditional(pair) for pair in pairs])
+        return self.from_stats(test, self.stats(pairs))
+
+    def from_stats(self, test: str, stats_: Mapping[str, np.ndarray]) -> np.ndarray:
+        if test == "u2":
+            return 2 * np.asarray(stats_["u1"], dtype=float)
+        return np.asarray(_p_from_stats(test, stats_, self.n1, self.n2), dtype=float)
+
+    def p(self, test: str, pair) -> float:
+        return float(self.p_values(test, [pair])[0])
+
+    # ---- search ------------------------------------------------------------------------------------------
+    def neighbourhood(self, pair: tuple[tuple, tuple]) -> _Neighbourhood:
+        if pair not in self._hoods:
+            self._hoods[pair] = _Neighbourhood(self.sites, pair[0], pair[1])
+        return self._hoods[pair]
+
+    def beam(self, test: str, seeds: Sequence[tuple[tuple, tuple]], score: callable, *, rounds: int = 8,
+             width: int = 3, stop: callable = lambda value: False, exact_share: int = 5):
+        """Best-first search over single moves: keeps the ``width`` best data sets by ``score`` (lower is
+        better) of their p-values and returns (best score, p, pair). For ``mw_exact_ties`` neighbours are
+        ranked by the continuity-corrected normal p first and only the most promising are computed exactly."""
+        unique = list(dict.fromkeys(seeds))
+        p_seeds = self.p_values(test, unique)
+        order = np.argsort(score(p_seeds), kind="stable")[:width]
+        scores = score(p_seeds)
+        beam = [(float(scores[i]), float(p_seeds[i]), unique[i]) for i in order]
+        best = beam[0]
+        visited = set(unique)
+        for _ in range(rounds):
+            if stop(best[0]):
+                break
+            pool: list[tuple[float, float, tuple]] = []
+            for _, _, pair in beam:
+                hood = self.neighbourhood(pair)
+                if not hood.size:
+                    continue
+                if test == "mw_exact_ties":
+                    # the normal p, scaled by its ratio to the exact conditional p here, ranks the neighbours
+                    parent_proxy = self.p("mw_asymptotic_cc", pair)
+                    ratio = self.conditional(pair) / parent_proxy if parent_proxy > 0 else 1.0
+                    proxy = np.minimum(1.0, ratio * self.from_stats("mw_asymptotic_cc", hood.stats))
+                    chosen = np.argsort(score(proxy), kind="stable")[:exact_share]
+                    pairs = [hood.pair(int(i)) for i in chosen]
+                    values = self.p_values(test, pairs)
+                else:
+                    values = self.from_stats(test, hood.stats)
+                    self.evaluations += len(values)
+                    chosen = np.argsort(score(values), kind="stable")[: 2 * width]
+                    pairs = [hood.pair(int(i)) for i in chosen]
+                    values = values[chosen]
+                value_scores = score(values)
+                for s_value, p_value, pair_ in zip(value_scores.tolist(), values.tolist(), pairs):
+                    if pair_ not in visited:
+                        visited.add(pair_)
+                        pool.append((s_value, p_value, pair_))
+            if not pool:
+                break
+            merged = sorted(beam + pool, key=lambda item: item[0])
+            beam, seen = [], set()
+            for item in merged:
+                if item[2] not in seen:
+                    seen.add(item[2])
+                    beam.append(item)
+                if len(beam) == width:
+                    break
+            if beam[0][0] < best[0]:
+                best = beam[0]
+            elif all(item[0] >= best[0] for item in pool):
+                break
+        return best
+
+    def bisect_between(self, test: str, a: tuple[tuple, tuple], b: tuple[tuple, tuple], target: "_Target",
+                       steps: int = 60):
+        """On a real-valued scale p moves continuously along the segment between two consistent data sets
+        (given as Fractions; the set of data sets is convex), so when p(a) and p(b) lie on either side of the
+        printed interval a point of the segment hits it: bisection finds one. Returns the pair or None."""
+        if self.first.scale.step is not None:
+            return None
+
+        def p_of(pair):
+            return _p_from_summary(test, *_floats(pair))
+
+        rising = p_of(a) < p_of(b)
+        low, high = Fraction(0), Fraction(1)
+        for _ in range(steps):
+            middle = (low + high) / 2
+            pair = _interpolate(a, b, middle)
+            value = p_of(pair)
+            if target.hits(value):
+                return pair if self.first.contains(pair[0]) and self.second.contains(pair[1]) else None
+            if target.below(value) == rising:
+                low = middle
+            else:
+                high = middle
+        return None
+
+
+def _interpolate(a: tuple[tuple, tuple], b: tuple[tuple, tuple], weight: Fraction) -> tuple[tuple, tuple]:
+    """The data sets (1 - weight) a + weight b, position by position (sorted vectors mix to sorted vectors)."""
+    def mix(u: Sequence[Fraction], v: Sequence[Fraction]) -> tuple:
+        return tuple(sorted(p + (q - p) * weight for p, q in zip(u, v)))
+
+    return mix(a[0], b[0]), mix(a[1], b[1])
+
+
+@dataclass(frozen=True)
+class _Target:
+    """The p-values that reproduce a printed p (:func:`crs_compendium.numbers.reproduces_p`)."""
+
+    printed: str
+
+    @property
+    def interval(self) -> tuple[float, float]:
+        return _float_bounds(self.printed)
+
+    def hits(self, p: float) -> bool:
+        if not np.isfinite(p):
+            return False
+        low, high = self.interval
+        if p < low - 1e-9 * max(low, 1e-300) or p > high + 1e-9 * high:
+            return False
+        if low + 1e-9 * low < p < high - 1e-9 * high:
+            return True
+        return reproduces_p(float(p), self.printed)  # close to an end: decide exactly
+
+    def below(self, p: float) -> bool:
+        return p < self.interval[0]
+
+    def distance(self, values: np.ndarray) -> np.ndarray:
+        """0 inside, else the distance on a log scale to the nearer end (NaN: infinitely far)."""
+        low, high = self.interval
+        values = np.asarray(values, dtype=float)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            logs = np.log(np.maximum(values, 1e-300))
+            gap = np.where(values < low, np.log(max(low, 1e-300)) - logs,
+                           np.where(values > high, logs - np.log(high), 0.0))
+        inside = (values >= low) & (values <= high)
+        near = (np.abs(values - low) <= 1e-9 * max(low, 1e-300)) | (np.abs(values - high) <= 1e-9 * high)
+        for index in np.flatnonzero(near):
+            inside[index] = self.hits(float(values[index]))
+        gap = np.where(inside, 0.0, np.maximum(gap, 1e-15))
+        return np.where(np.isnan(values), np.inf, gap)
+
+
+def _p_bounds(printed: str) -> tuple[Fraction, Fraction]:
+    return p_value_bounds(printed)
+
+
+@lru_cache(maxsize=256)
+def _float_bounds(printed: str) -> tuple[float, float]:
+    low, high = p_value_bounds(printed)
+    return float(low), float(high)
+
+
+# --------------------------------------------------------------------------------------------------------
+# Student's t on a grid: exact extremes from (sum -> least / largest sum of squares) tables
+# --------------------------------------------------------------------------------------------------------
+class _SumTable:
+    """For one group on a grid: every achievable sum (in grid units, from ``offset``) with the least and the
+    largest sum of squares of a data set having it; ``least_set(i)`` / ``largest_set(i)`` rebuild those data
+    sets from the programme's choices (only when asked)."""
+
+    def __init__(self, offset: int, least: np.ndarray, largest: np.ndarray, entries: dict, step: Fraction):
+        self.offset, self.least, self.largest = offset, least, largest
+        self._entries, self._step = entries, step
+
+    def _realise(self, kind: str, index: int) -> tuple:
+        split, choices, position, lo_units = self._entries[kind][index]
+        units = []
+        for j in range(len(choices) - 1, -1, -1):
+            extra = int(choices[j][position])
+            units.append(lo_units[j] + extra)
+            position -= extra
+        return tuple(sorted(u * self._step for u in units))
+
+    def least_set(self, index: int) -> tuple:
+        return self._realise("least", index)
+
+    def largest_set(self, index: int) -> tuple:
+        return self._realise("largest", index)
+
+
+@lru_cache(maxsize=32)
+def _sum_table(sets: ConsistentSets, max_cells: int = 60_000_000) -> _SumTable | None:
+    """Dynamic programme over positions (any vector in the box, once sorted, is a data set, so positions
+    are independent): achievable sum -> least and largest sum of squares, with witnesses. For an even n
+    every middle pair is its own box. None when the tables would be too large."""
+    step = sets.scale.step
+    if step is None:
+        return None
+    splits = sets.split_options(limit=10**6) if sets.even else [None]
+    units_low = [math.ceil(v / step) for v in sets.lows]
+    units_high = [math.floor(v / step) for v in sets.highs]
+    offset = sum(units_low)
+    size = sum(units_high) - offset + 1
+    work = len(splits) * sum(h - l + 1 for l, h in zip(units_low, units_high)) * size
+    if work > max_cells:
+        return None
+    least = np.full(size, np.inf)
+    largest = np.full(size, -np.inf)
+    least_sets: dict[int, tuple] = {}
+    largest_sets: dict[int, tuple] = {}
+    for split in splits:
+        lows, highs = sets.box(split)
+        lo_units = [int(v / step) for v in lows]
+        hi_units = [int(v / step) for v in highs]
+        base = sum(lo_units)
+        width = sum(hi_units) - base + 1
+        tables = []
+        for sign in (+1, -1):  # +1: least squares, -1: largest
+            best = np.full(width, np.inf)
+            best[0] = sign * sum(u * u for u in lo_units)
+            choices = []
+            for lo, hi in zip(lo_units, hi_units):
+                new = np.full(width, np.inf)
+                choice = np.zeros(width, dtype=np.int64)
+                for extra in range(hi - lo + 1):
+                    value = lo + extra
+                    gain = sign * (value * value - lo * lo)
+                    candidate = np.full(width, np.inf)
+                    candidate[extra:] = best[: width - extra] + gain
+                    better = candidate < new
+                    new[better] = candidate[better]
+                    choice[better] = extra
+                best = new
+                choices.append(choice)
+            tables.append((best, choices))
+        for sign, (best, choices), store, target in ((+1, tables[0], least_sets, least),
+                                                       (-1, tables[1], largest_sets, largest)):
+            values = sign * best
+            shift = base - offset
+            for index in np.flatnonzero(np.isfinite(best)):
+                current = target[index + shift]
+                if (sign > 0 and values[index] < current) or (sign < 0 and values[index] > current):
+                    target[index + shift] = values[index]
+                    store[int(index + shift)] = (split, choices, int(index), lo_units)
+    return _SumTable(offset, least, largest, {"least": least_sets, "largest": largest_sets}, step)
+
+
+def _t_extremes_on_grid(first: ConsistentSets, second: ConsistentSets):
+    """Exact least and largest Student p (and |t| extremes for Welch's outer limits) over two grids.
+
+    For fixed group sums the mean difference is fixed and |t| falls as the pooled sum of squares grows,
+    so the largest |t| uses each sum's least sum of squares and the smallest |t| the largest. Returns None
+    when the tables are too large, else a dict with witnesses.
+    """
+    tables = [_sum_table(first), _sum_table(second)]
+    if any(t is None for t in tables):
+        return None
+    step = float(first.scale.step)
+    n1, n2 = first.n, second.n
+    (t1, t2) = tables
+    sums1 = (np.arange(len(t1.least)) + t1.offset) * step
+    sums2 = (np.arange(len(t2.least)) + t2.offset) * step
+    ok1, ok2 = np.isfinite(t1.least), np.isfinite(t2.least)
+    sums1, sums2 = sums1[ok1], sums2[ok2]
+    idx1, idx2 = np.flatnonzero(ok1), np.flatnonzero(ok2)
+    difference = sums1[:, None] / n1 - sums2[None, :] / n2
+    result = {}
+    for label, ss1, ss2, sets1, sets2 in (("least", t1.least[ok1], t2.least[ok2], t1.least_set, t2.least_set),
+                                           ("largest", t1.largest[ok1], t2.largest[ok2], t1.largest_set,
+                                            t2.largest_set)):
+        q1 = np.maximum(ss1 * step * step - sums1**2 / n1, 0.0)
+        q2 = np.maximum(ss2 * step * step - sums2**2 / n2, 0.0)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            student = np.abs(difference) / np.sqrt((q1[:, None] + q2[None, :]) / (n1 + n2 - 2) * (1 / n1 + 1 / n2))
+            welch = np.abs(difference) / np.sqrt(q1[:, None] / (n1 - 1) / n1 + q2[None, :] / (n2 - 1) / n2)
+        for name, values in (("student", student), ("welch", welch)):
+            finite = np.where(np.isnan(values), -np.inf if label == "least" else np.inf, values)
+            flat = int(np.argmax(finite) if label == "least" else np.argmin(finite))
+            i, j = np.unravel_index(flat, values.shape)
+            result[(name, label)] = (float(values[i, j]), (sets1(int(idx1[i])), sets2(int(idx2[j]))))
+    return result
+
+
+# --------------------------------------------------------------------------------------------------------
+# Results
+# --------------------------------------------------------------------------------------------------------
+def _format_p(value: float | None) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "NA"
+    if value == 0:
+        return "0"
+    if value < 1e-4:
+        return f"{value:.2e}"
+    return f"{value:.4f}"
+
+
+def _floats(pair: tuple[Sequence[Fraction], Sequence[Fraction]]) -> tuple[tuple[float, ...], tuple[float, ...]]:
+    return tuple(float(v) for v in pair[0]), tuple(float(v) for v in pair[1])
+
+
+@dataclass(frozen=True)
+class PBound:
+    """One end of the interval of p-values a test can give on data consistent with the printed summaries.
+
+    Attributes
+    ----------
+    p : float
+        The p-value of ``witness`` (the smallest or largest found or proved).
+    witness : tuple of two tuples of float
+        A consistent data set (group 1 values, group 2 values) giving ``p`` when re-tested with SciPy.
+    proved : bool
+        True when no consistent data set goes beyond ``p`` (an exact argument); False for a search result.
+    how : str
+        How the bound was obtained, in one sentence.
+    limit : float or None
+        A proved outer limit no consistent data set passes (equal to ``p`` when proved; None when unknown).
+    """
+
+    p: float
+    witness: tuple[tuple[float, ...], tuple[float, ...]]
+    proved: bool
+    how: str
+    limit: float | None = None
+
+    def __repr__(self) -> str:
+        kind = "proved" if self.proved else "search"
+        limit = "" if self.proved or self.limit is None else f", limit {_format_p(self.limit)}"
+        return f"{_format_p(self.p)} ({kind}{limit}; witness n={len(self.witness[0])}+{len(self.witness[1])})"
+
+
+@dataclass(frozen=True)
+class TestReach:
+    """What one test can give on data consistent with a row's printed summaries.
+
+    Attributes
+    ----------
+    test : str
+        Key in :data:`TESTS`.
+    printed_p : str
+        The printed p.
+    attainable : bool or None
+        Whether some consistent data set gives a p that reproduces ``printed_p``; None when not decided.
+    proved : bool
+        Whether ``attainable`` is certain: a witness proves True; an exact argument proves False.
+    how : str
+        How attainability was decided, in one sentence.
+    witness, witness_p
+        The data set reproducing the printed p and its p (None when not attainable).
+    low, high : PBound
+        The smallest and the largest p the summaries allow under this test.
+    neighbours : tuple
+        For ``mw_exact``: the attainable p-values nearest below and above the printed interval (the test
+        cannot give anything in between); (None, None) otherwise.
+    """
+
+    test: str
+    printed_p: str
+    attainable: bool | None
+    proved: bool
+    how: str
+    witness: tuple[tuple[float, ...], tuple[float, ...]] | None
+    witness_p: float | None
+    low: PBound
+    high: PBound
+    neighbours: tuple[float | None, float | None] = (None, None)
+
+    def verdict_line(self) -> str:
+        word = {True: "can give", False: "CANNOT give", None: "undecided whether it can give"}[self.attainable]
+        return (f"{self.test}: {word} p = {self.printed_p} ({'proved' if self.proved else 'not proved'}); "
+                f"summaries allow p in [{_format_p(self.low.p)}, {_format_p(self.high.p)}]")
+
+    def __repr__(self) -> str:
+        lines = [self.verdict_line(), f"  {self.how}", f"  smallest p {self.low!r}: {self.low.how}",
+                 f"  largest p {self.high!r}: {self.high.how}"]
+        if self.witness is not None:
+            lines.append(f"  witness p = {_format_p(self.witness_p)}")
+        if self.neighbours != (None, None):
+            lines.append(f"  nearest attainable p below/above: {_format_p(self.neighbours[0])}, "
+                         f"{_format_p(self.neighbours[1])}")
+        return "\n".join(lines)
+
+    def to_record(self) -> dict[str, object]:
+        return {
+            "test": self.test, "printed_p": self.printed_p, "attainable": self.attainable,
+            "attainability_proved": self.proved, "p_low": self.low.p, "p_low_proved": self.low.proved,
+            "p_low_limit": self.low.limit, "p_high": self.high.p, "p_high_proved": self.high.proved,
+            "p_high_limit": self.high.limit, "witness_p": self.witness_p, "how": self.how,
+            "nearest_below": self.neighbours[0], "nearest_above": self.neighbours[1],
+        }
+
+
+# --------------------------------------------------------------------------------------------------------
+# The analysis of one pair of groups
+# --------------------------------------------------------------------------------------------------------
+_LATTICE_BUDGET = 60_000
+"""Largest estimated number of transitions for which the exact atom programme runs (about 0.1 s)."""
+
+
+def _lattice_cost(lattice: _RankLattice) -> int:
+    """A cheap over-estimate of the programme's work: states times placements, atom by atom."""
+    cost = 0
+    previous = [(0, 0), (0, 0)]
+    for i in range(len(lattice.atoms)):
+        (l1, h1), (l2, h2) = lattice.bounds[0][i], lattice.bounds[1][i]
+        states = (previous[0][1] - previous[0][0] + 1) * (previous[1][1] - previous[1][0] + 1)
+        cost += states * (h1 - previous[0][0] + 1) * (h2 - previous[1][0] + 1)
+        previous = [(l1, h1), (l2, h2)]
+    return cost
+
+
+class _PairAnalysis:
+    """Bounds and attainability of every test for two groups' consistent data sets and one printed p.
+
+    Data sets found by exact arguments (U corners, grid tables, equal means, the atom programme) seed the
+    searches; searches run on :class:`_Sites` indices and every reported data set is turned back into exact
+    values and re-tested with SciPy.
+    """
+
+    def __init__(self, first: ConsistentSets, second: ConsistentSets, printed_p: str):
+        self.first, self.second = first, second
+        self.n1, self.n2 = first.n, second.n
+        self.target = _Target(printed_p)
+        self.printed_p = printed_p
+        (u_lo, x_lo, y_lo), (u_hi, x_hi, y_hi), self.u_proved = _u_extremes(first, second)
+        self.u_range = (u_lo, u_hi)
+        exact_corners = {"low": (x_lo, y_lo), "high": (x_hi, y_hi)}
+        self.lattice = _RankLattice(first, second)
+        self.exact = _lattice_cost(self.lattice) <= _LATTICE_BUDGET and not (first.even and second.even)
+        self.u_bits = self.lattice.reachable_u() if self.exact else None
+        self.lex = {}
+        if self.exact:
+            self.lex = {key: self.lattice.lexicographic(*key) for key in ((1, 1), (-1, 1), (0, 1), (0, -1), (1, -1),
+                                                                          (-1, -1))}
+        configs1, configs2 = _pattern_configs(first), _pattern_configs(second)
+        self.t_tables = _t_extremes_on_grid(first, second) if first.scale.step is not None else None
+        self.equal_means = _equal_means(first, second)
+        fraction_seeds = list(exact_corners.values())
+        fraction_seeds += [tuple(tuple(v) for v in entry[2]) for entry in self.lex.values()]
+        if self.t_tables is not None:
+            fraction_seeds += [entry[1] for entry in self.t_tables.values()]
+        if self.equal_means is not None:
+            fraction_seeds.append(self.equal_means)
+        values = {v for pair in fraction_seeds for group in pair for v in group}
+        values |= {v for config in configs1 + configs2 for v in config}
+        self.sites = _Sites((first, second), values)
+        self.explorer = _Explorer(self.sites)
+        to_index = self.sites.config
+        self.corners = {key: (to_index(x), to_index(y)) for key, (x, y) in exact_corners.items()}
+        self.seed_pairs = list(dict.fromkeys((to_index(x), to_index(y)) for x, y in fraction_seeds))
+        self.pool = ([to_index(c) for c in configs1], [to_index(c) for c in configs2])
+        self.pool_stats = _product_stats(self.sites.array(self.pool[0]), self.sites.array(self.pool[1]))
+        reference = (self.pool[0][len(self.pool[0]) // 2], self.pool[1][len(self.pool[1]) // 2])
+        walk = _walk(self.sites, self.corners["low"], reference) + _walk(self.sites, reference, self.corners["high"])
+        self.walk = list(dict.fromkeys(walk + self.seed_pairs + [reference]))
+        self.walk_stats = self.explorer.stats(self.walk)
+        self._bulk: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+
+    def fractions(self, pair) -> tuple[tuple, tuple]:
+        return self.sites.pair_fractions(pair)
+
+    # ---- candidates --------------------------------------------------------------------------------------
+    def seeds(self, test: str, score: callable, count: int = 5) -> list[tuple[tuple, tuple]]:
+        """The ``count`` best pool pairs and walk pairs by ``score`` of the test's p (the continuity-corrected
+        normal p stands in for the conditional test), plus the exact seeds."""
+        proxy = "mw_asymptotic_cc" if test == "mw_exact_ties" else test
+        if proxy not in self._bulk:
+            self._bulk[proxy] = (self.explorer.from_stats(proxy, self.pool_stats),
+                                 self.explorer.from_stats(proxy, self.walk_stats))
+        pool_values, walk_values = self._bulk[proxy]
+        chosen = list(self.seed_pairs)
+        flat = score(pool_values.ravel())
+        for index in np.argsort(flat, kind="stable")[:count]:
+            i, j = np.unravel_index(int(index), pool_values.shape)
+            chosen.append((self.pool[0][i], self.pool[1][j]))
+        for index in np.argsort(score(walk_values), kind="stable")[:count]:
+            chosen.append(self.walk[int(index)])
+        return list(dict.fromkeys(chosen))
+
+    def _extreme(self, test: str, largest: bool) -> tuple[float, tuple]:
+        """(p, Fraction pair) of the smallest or largest p found."""
+        sign = -1.0 if largest else 1.0
+
+        def score(values):
+            values = np.asarray(values, dtype=float)
+            return np.where(np.isnan(values), np.inf, sign * values)
+
+        _, best_p, best_pair = self.explorer.beam(test, self.seeds(test, score), score)
+        return best_p, self.fractions(best_pair)
+
+    def _find(self, test: str):
+        """A (Fraction pair, p) whose p reproduces the printed p, or None: pool, walk, best-first search, and on
+        real numbers for the t tests bisection between data sets on either side (p is continuous there)."""
+        target = self.target
+        seeds = self.seeds(test, target.distance, count=6)
+        values = self.explorer.p_values(test, seeds)
+        for value, pair in zip(values.tolist(), seeds):
+            if target.hits(value):
+                return self.fractions(pair), value
+        _, best_p, best_pair = self.explorer.beam(test, seeds, target.distance, stop=lambda value: value == 0)
+        if target.hits(best_p):
+            return self.fractions(best_pair), best_p
+        if test == "student" and self.t_tables is not None:
+            exact = _student_exact_attainability(self.first, self.second, target)
+            if exact is not None:
+                self.student_exact = True
+                if exact[0]:
+                    return exact[1], _p_from_summary(test, *_floats(exact[1]))
+                return None
+        if test in _T_TESTS and self.t_tables is not None:
+            found, nearest = self._find_t_on_grid(test)
+            if found is not None:
+                return found
+            if nearest:  # continue from the path data sets nearest the printed p, by single moves
+                seeds = [(self.sites.config(x), self.sites.config(y)) for x, y in nearest]
+                _, best_p, best_pair = self.explorer.beam(test, seeds, target.distance, rounds=12, width=4,
+                                                         stop=lambda value: value == 0)
+                if target.hits(best_p):
+                    return self.fractions(best_pair), best_p
+        if test in _T_TESTS and self.first.scale.step is None:
+            candidates = list(zip(values.tolist(), seeds)) + [(best_p, best_pair)]
+            below = [(v, p) for v, p in candidates if np.isfinite(v) and target.below(v)]
+            above = [(v, p) for v, p in candidates if np.isfinite(v) and not target.below(v)]
+            if below and above:
+                a = self.fractions(max(below, key=lambda item: item[0])[1])
+                b = self.fractions(min(above, key=lambda item: item[0])[1])
+                pair = self.explorer.bisect_between(test, a, b, target)
+                if pair is not None:
+                    return pair, _p_from_summary(test, *_floats(pair))
+        return None
+
+    def _find_t_on_grid(self, test: str, tries: int = 12):
+        """On a grid: for pairs of group sums whose p-range (least to largest sums of squares) brackets the
+        printed p, walk from the least-spread to the most-spread data sets keeping both sums, one grid step
+        at a time, and look for a p that reproduces the printed one."""
+        table1, table2 = _sum_table(self.first), _sum_table(self.second)
+        step = self.first.scale.step
+        n1, n2 = self.n1, self.n2
+        ok1, ok2 = np.flatnonzero(np.isfinite(table1.least)), np.flatnonzero(np.isfinite(table2.least))
+        sums1 = (ok1 + table1.offset) * float(step)
+        sums2 = (ok2 + table2.offset) * float(step)
+        f = float(step) ** 2
+
+        def q(ss, sums, n):
+            return np.maximum(ss * f - sums**2 / n, 0.0)
+
+        q1_least, q1_largest = q(table1.least[ok1], sums1, n1), q(table1.largest[ok1], sums1, n1)
+        q2_least, q2_largest = q(table2.least[ok2], sums2, n2), q(table2.largest[ok2], sums2, n2)
+        means1, means2 = sums1[:, None] / n1, sums2[None, :] / n2
+        equal_var = test == "student"
+        p_spread = _t_p(n1, means1, q1_largest[:, None], n2, means2, q2_largest[None, :], equal_var)
+        p_tight = _t_p(n1, means1, q1_least[:, None], n2, means2, q2_least[None, :], equal_var)
+        low, high = self.target.interval
+        bracket = (np.fmin(p_spread, p_tight) <= high) & (np.fmax(p_spread, p_tight) >= low)
+        candidates = np.argwhere(bracket)
+        if not len(candidates):
+            return None, []
+        nearest: list[tuple[float, tuple]] = []
+        middle = (low + high) / 2
+        closeness = np.abs(np.log(np.maximum(p_tight[bracket], 1e-300)) + np.log(np.maximum(p_spread[bracket],
+                                                                                              1e-300)) - 2 * np.log(middle))
+        for index in np.argsort(closeness)[:tries]:
+            i, j = candidates[index]
+            a = (table1.least_set(int(ok1[i])), table2.least_set(int(ok2[j])))
+            b = (table1.largest_set(int(ok1[i])), table2.largest_set(int(ok2[j])))
+            path = _sum_preserving_path(self.first, a[0], b[0], step)
+            pairs = [(x, a[1]) for x in path] + [(b[0], y) for y in _sum_preserving_path(self.second, a[1], b[1], step)]
+            if not pairs:
+                continue
+            values = _p_from_stats(test, _pair_stats(_as_array([p[0] for p in pairs]), _as_array([p[1] for p in pairs])),
+                                   n1, n2)
+            distances = self.target.distance(values)
+            for value, pair in zip(np.asarray(values).tolist(), pairs):
+                if self.target.hits(value) and self.first.contains(pair[0]) and self.second.contains(pair[1]):
+                    return (pair, value), []
+            for index in np.argsort(distances)[:2]:
+                pair = pairs[int(index)]
+                if self.first.contains(pair[0]) and self.second.contains(pair[1]):
+                    nearest.append((float(distances[int(index)]), pair))
+        nearest.sort(key=lambda item: item[0])
+        return None, [pair for _, pair in nearest[:6]]
+
+    def _find_u(self, wanted: set[int]):
+        """A Fraction pair whose 2 U1 is in ``wanted``, or None."""
+        if not wanted:
+            return None
+        wanted_sorted = np.array(sorted(wanted), dtype=float)
+
+        def score(values):
+            values = np.asarray(values, dtype=float)
+            return np.min(np.abs(values[:, None] - wanted_sorted[None, :]), axis=1)
+
+        candidates = self.seeds("u2", score, count=6)
+        values = self.explorer.p_values("u2", candidates)
+        for value, pair in zip(values.tolist(), candidates):
+            if int(round(value)) in wanted:
+                return self.fractions(pair)
+        _, value, pair = self.explorer.beam("u2", candidates, score, rounds=10, stop=lambda v: v == 0)
+        if int(round(value)) in wanted:
+            return self.fractions(pair)
+        if self.exact:
+            for u2 in sorted(wanted):
+                if (self.u_bits >> u2) & 1:
+                    return tuple(tuple(v) for v in self.lattice.u_witness(u2))
+        return None
+
+    # ---- per test ----------------------------------------------------------------------------------------
+    def reach(self, test: str) -> TestReach:
+        if test == "mw_exact":
+            return self._reach_mw_exact()
+        if test in ("mw_asymptotic", "mw_asymptotic_cc"):
+            return self._reach_asymptotic(test)
+        if test == "mw_exact_ties":
+            return self._reach_conditional()
+        return self._reach_t(test)
+
+    def _bound(self, test: str, p: float, pair, proved: bool, how: str, limit: float | None = None) -> PBound:
+        _check_witness(self.first, self.second, test, pair, p)
+        return PBound(float(p), _floats(pair), proved, how, float(p) if proved else limit)
+
+    def _attainability(self, test: str, low: PBound, high: PBound):
+        self.student_exact = False
+        found = self._find(test)
+        if found is not None:
+            pair, value = found
+            _check_witness(self.first, self.second, test, pair, value)
+            return True, True, "a consistent data set reproduces the printed p (witness)", _floats(pair), value
+        if self.student_exact:
+            return False, True, ("exact: no reachable (sum, sum of squares) of the two groups gives a p that "
+                                 "reproduces the printed p"), None, None
+        p_low, p_high = _float_bounds(self.printed_p)
+        lowest = low.limit if low.limit is not None else (low.p if low.proved else None)
+        highest = high.limit if high.limit is not None else (high.p if high.proved else None)
+        if lowest is not None and lowest > p_high:
+            return False, True, "every consistent data set gives a larger p (proved lower limit)", None, None
+        if highest is not None and highest < p_low:
+            return False, True, "every consistent data set gives a smaller p (proved upper limit)", None, None
+        if low.p > p_high or high.p < p_low:
+            return None, False, ("no data set found: the printed p lies outside the interval found by search, "
+                                 "which is not proved"), None, None
+        return None, False, "no data set found by search, though the printed p lies inside the interval found", \
+            None, None
+
+    def _reach_mw_exact(self) -> TestReach:
+        n1, n2 = self.n1, self.n2
+        u_lo, u_hi = self.u_range
+        p_of = {u2: _mw_exact_p_from_u(u2 / 2, n1, n2) for u2 in range(int(2 * u_lo), int(2 * u_hi) + 1)}
+        corners = {key: self.fractions(pair) for key, pair in self.corners.items()}
+        end, pair = min(((p_of[int(2 * u_lo)], corners["low"]), (p_of[int(2 * u_hi)], corners["high"])),
+                        key=lambda item: item[0])
+        how = ("p depends only on U, and U only rises as a value of the first group rises or one of the second "
+               "falls, so the extreme U sits at corner data sets (each group pointwise highest or lowest)")
+        low = self._bound("mw_exact", end, pair, self.u_proved, how)
+        best_p = max(p_of.values())
+        high = None
+        for level in sorted(set(p_of.values()), reverse=True)[:6]:
+            found = self._find_u({u2 for u2, value in p_of.items() if value == level})
+            if found is not None:
+                proved = self.u_proved and (level == best_p or self.exact)
+                text = ("p depends only on U; a data set reaches the U nearest the centre within the exact range "
+                        "of U" if level == best_p else "largest p over the exact set of attainable U" if self.exact
+                        else "largest p found by search over U")
+                high = self._bound("mw_exact", level, found, proved, text, best_p)
+                break
+        if high is None:
+            pair = max(corners.values(), key=lambda pr: _p_from_summary("mw_exact", *_floats(pr)))
+            high = self._bound("mw_exact", _p_from_summary("mw_exact", *_floats(pair)), pair, False,
+                               "largest p at the U corners (search found nothing nearer the centre)", best_p)
+        wanted = {u2 for u2, value in p_of.items() if self.target.hits(value)}
+        all_u = {u2 for u2 in range(0, 2 * n1 * n2 + 1) if self.target.hits(_mw_exact_p_from_u(u2 / 2, n1, n2))}
+        neighbours = self._mw_neighbours(p_of)
+        if not all_u:
+            return TestReach("mw_exact", self.printed_p, False, True,
+                             "no value of U at all gives a p that reproduces the printed p (the exact p-values for "
+                             f"n = {n1} and {n2} jump over it)", None, None, low, high, neighbours)
+        if not wanted:
+            return TestReach("mw_exact", self.printed_p, False, self.u_proved,
+                             f"the U values that reproduce the printed p ({_u_text(all_u)}) lie outside the attainable "
+                             f"range of U [{_show(u_lo)}, {_show(u_hi)}]", None, None, low, high, neighbours)
+        found = self._find_u(wanted)
+        if found is not None:
+            value = _p_from_summary("mw_exact", *_floats(found))
+            _check_witness(self.first, self.second, "mw_exact", found, value)
+            return TestReach("mw_exact", self.printed_p, True, True,
+                             f"a consistent data set has U1 = {_show(_u1_exact(*found))}, whose p reproduces the "
+                             "printed p (witness)", _floats(found), value, low, high, neighbours)
+        if self.exact:
+            return TestReach("mw_exact", self.printed_p, False, True,
+                             f"the exact set of attainable U misses every U that reproduces the printed p "
+                             f"({_u_text(wanted)})", None, None, low, high, neighbours)
+        return TestReach("mw_exact", self.printed_p, None, False,
+                         f"U values {_u_text(wanted)} would reproduce the printed p and lie in the attainable range, "
+                         "but no data set with them was found", None, None, low, high, neighbours)
+
+    def _mw_neighbours(self, p_of: Mapping[int, float]) -> tuple[float | None, float | None]:
+        """The attainable mw_exact p-values nearest below and above the printed interval (witnessed)."""
+        low, high = _float_bounds(self.printed_p)
+        below = sorted({v for v in p_of.values() if v < low and not self.target.hits(v)}, reverse=True)
+        above = sorted({v for v in p_of.values() if v > high and not self.target.hits(v)})
+        found = []
+        for levels in (below, above):
+            result = None
+            for level in levels[:3]:
+                if self._find_u({u2 for u2, value in p_of.items() if value == level}) is not None:
+                    result = level
+                    break
+            found.append(result)
+        return found[0], found[1]
+
+    def _reach_asymptotic(self, test: str) -> TestReach:
+        continuity = test == "mw_asymptotic_cc"
+        n1, n2 = self.n1, self.n2
+        centre2 = n1 * n2
+        value, pair = self._extreme(test, largest=False)
+        limit_low, proved_low = None, False
+        how_low = "smallest p found by search from corner data sets (most extreme U, most ties) over single moves"
+        if self.exact:
+            limit_low, (attained_value, attained_pair) = self._asymptotic_low_limit(test)
+            if attained_value <= value:
+                value, pair = attained_value, attained_pair
+            proved_low = value <= limit_low * (1 + 1e-12)
+            if proved_low:
+                how_low = ("exact: the most extreme U with the most ties among them (atom programme); no less "
+                           "extreme U can do better even with the largest tie term any data set has")
+        low = self._bound(test, value, pair, proved_low, how_low, limit_low)
+        wanted = {u2 for u2 in range(int(2 * self.u_range[0]), int(2 * self.u_range[1]) + 1)
+                  if abs(u2 - centre2) <= (1 if continuity else 0)}
+        found = self._find_u(wanted)
+        if found is not None:
+            high = self._bound(test, _p_from_summary(test, *_floats(found)), found, True,
+                               "p = 1: a data set puts U at the centre (within the continuity correction)")
+        else:
+            value, pair = self._extreme(test, largest=True)
+            limit, proved = None, False
+            if self.u_proved and not (self.u_range[0] <= centre2 / 2 <= self.u_range[1]):
+                # every U on one side of the centre: the U nearest it with the fewest ties bounds p
+                nearest = min(self.u_range, key=lambda u: abs(2 * u - centre2))
+                fewest = self.lex[(0, -1)][1] if self.exact else 0
+                limit = float(_mw_asymptotic_p(float(nearest), n1, n2, float(fewest), continuity))
+                key = (1, -1) if nearest == self.u_range[1] else (-1, -1)
+                if self.exact:
+                    u2, ties, lex_pair = self.lex[key]
+                    candidate = float(_mw_asymptotic_p(u2 / 2, n1, n2, float(ties), continuity))
+                    if candidate > value:
+                        value, pair = candidate, tuple(tuple(v) for v in lex_pair)
+                proved = value >= limit * (1 - 1e-12)
+            high = self._bound(test, value, pair, proved,
+                               "exact: the U nearest the centre with the fewest ties any data set has" if proved
+                               else "largest p found by search over single moves", limit)
+        attainable, sure, how, witness, witness_p = self._attainability(test, low, high)
+        return TestReach(test, self.printed_p, attainable, sure, how, witness, witness_p, low, high)
+
+    def _asymptotic_low_limit(self, test: str):
+        """Exact outer limit of the smallest asymptotic p, and the best attained data set, from the atom
+        programme: at each side's most extreme U the most ties (lexicographic optimum); at any less extreme
+        U at most the largest tie term any data set has."""
+        continuity = test == "mw_asymptotic_cc"
+        n1, n2 = self.n1, self.n2
+        bits = self.u_bits
+        attainable = [u2 for u2 in range(bits.bit_length()) if (bits >> u2) & 1]
+        most_ties = self.lex[(0, 1)][1]
+        best = None
+        limits = []
+        for key, side in (((1, 1), attainable[::-1]), ((-1, 1), attainable)):
+            u2, ties, pair = self.lex[key]
+            value = float(_mw_asymptotic_p(u2 / 2, n1, n2, float(ties), continuity))
+            if best is None or value < best[0]:
+                best = (value, tuple(tuple(v) for v in pair))
+            limits.append(value)
+            if len(side) > 1:
+                limits.append(float(_mw_asymptotic_p(side[1] / 2, n1, n2, float(most_ties), continuity)))
+        return min(limits), best
+
+    def _reach_conditional(self) -> TestReach:
+        floor = min(1.0, 2 / math.comb(self.n1 + self.n2, self.n1))
+        value, pair = self._extreme("mw_exact_ties", largest=False)
+        proved = value <= floor * (1 + 1e-12)
+        low = self._bound("mw_exact_ties", value, pair, proved,
+                          "p = 2 / C(n1 + n2, n1), the least any permutation test can give (complete separation)"
+                          if proved else "smallest p found by search (exact conditional p of each candidate)",
+                          floor)
+        value, pair = self._extreme("mw_exact_ties", largest=True)
+        high = self._bound("mw_exact_ties", value, pair, value >= 1.0,
+                           "p = 1, the largest possible" if value >= 1.0 else "largest p found by search", 1.0)
+        attainable, sure, how, witness, witness_p = self._attainability("mw_exact_ties", low, high)
+        return TestReach("mw_exact_ties", self.printed_p, attainable, sure, how, witness, witness_p, low, high)
+
+    def _reach_t(self, test: str) -> TestReach:
+        n1, n2 = self.n1, self.n2
+        equal_var = test == "student"
+        tables = self.t_tables
+        if tables is not None and equal_var:
+            pair = tables[("student", "least")][1]
+            low = self._bound(test, _p_from_summary(test, *_floats(pair)), pair, True,
+                              "exact: for fixed group sums |t| falls as either sum of squares grows; the least sum of "
+                              "squares of every achievable sum (dynamic programme over the grid) gives the largest |t|")
+        else:
+            value, pair = self._extreme(test, largest=False)
+            limit = None
+            if tables is not None:  # Welch: |t| at most the largest Welch |t|, df at most n1 + n2 - 2
+                limit = float(2 * stdtr(n1 + n2 - 2, -tables[("welch", "least")][0]))
+            proved = limit is not None and value <= limit * (1 + 1e-12)
+            low = self._bound(test, value, pair, proved,
+                              "exact: the largest Welch |t| of the grid tables with the largest possible df" if proved
+                              else "smallest p found by search (corners, grid tables, single moves)", limit)
+        if self.equal_means is not None:
+            pair = self.equal_means
+            high = self._bound(test, _p_from_summary(test, *_floats(pair)), pair, True,
+                               "p = 1: the two means can be equal (each group mixed between its lowest and highest "
+                               "data set, or a pair of sums in the grid tables)")
+        elif tables is not None and equal_var:
+            pair = tables[("student", "largest")][1]
+            high = self._bound(test, _p_from_summary(test, *_floats(pair)), pair, True,
+                               "exact: the largest sum of squares of every achievable sum gives the smallest |t|")
+        else:
+            value, pair = self._extreme(test, largest=True)
+            limit = None
+            if tables is not None:
+                limit = float(2 * stdtr(min(n1, n2) - 1, -tables[("welch", "largest")][0]))
+            proved = limit is not None and value >= limit * (1 - 1e-12)
+            high = self._bound(test, value, pair, proved, "largest p found by search (corners, single moves)", limit)
+        attainable, sure, how, witness, witness_p = self._attainability(test, low, high)
+        return TestReach(test, self.printed_p, attainable, sure, how, witness, witness_p, low, high)
+
+
+def _sum_preserving_path(sets: ConsistentSets, start: tuple, end: tuple, step: Fraction) -> list[tuple]:
+    """Data sets between two of the same sum: one value up and one down by a grid step at a time."""
+    current = list(start)
+    path = [tuple(current)]
+    for _ in range(10_000):
+        up = [j for j in range(len(current)) if current[j] < end[j]]
+        down = [j for j in range(len(current)) if current[j] > end[j]]
+        if not up or not down:
+            break
+        current[up[0]] += step
+        current[down[-1]] -= step
+        path.append(tuple(sorted(current)))
+    return path  # checked for consistency only where used (an even group's middle pair may break)
+
+
+def _u_text(doubled: Iterable[int]) -> str:
+    values = sorted(doubled)
+    return ", ".join(_show(Fraction(u, 2)) for u in values[:6]) + (" ..." if len(values) > 6 else "")
+
+
+def _equal_means(first: ConsistentSets, second: ConsistentSets):
+    """A pair of data sets with equal means (and some spread), or None when the mean ranges do not meet.
+
+    On real numbers the data sets of a group form a convex set, so every mean between its lowest and
+    highest is reached by mixing those two corners; on a grid the sum tables say which means exist.
+    """
+    step = first.scale.step
+    if step is not None:
+        tables = [_sum_table(first), _sum_table(second)]
+        if any(t is None for t in tables):
+            return None
+        sums = []
+        for t in tables:
+            sums.append({(i + t.offset): i for i in np.flatnonzero(np.isfinite(t.least)).tolist()})
+        for s1, i1 in sums[0].items():
+            total = Fraction(s1) * second.n / first.n
+            if total.denominator == 1 and int(total) in sums[1]:
+                i2 = sums[1][int(total)]
+                pair = (tables[0].largest_set(i1), tables[1].largest_set(i2))
+                if np.std([float(v) for v in pair[0] + pair[1]]) > 0:
+                    return pair
+        return None
+    lows = [min(_low_corners(g, [])[0], key=sum) for g in (first, second)]
+    highs = [max(_high_corners(g, [])[0], key=sum) for g in (first, second)]
+    means = [(sum(lows[i]) / g.n, sum(highs[i]) / g.n) for i, g in enumerate((first, second))]
+    start, end = max(means[0][0], means[1][0]), min(means[0][1], means[1][1])
+    if start > end:
+        return None
+    mean = (start + end) / 2
+    pair = []
+    for i, g in enumerate((first, second)):
+        low, high = means[i]
+        weight = Fraction(0) if high == low else (mean - low) / (high - low)
+        pair.append(tuple(sorted(a + (b - a) * weight for a, b in zip(lows[i], highs[i]))))
+    return pair[0], pair[1]
+
+
+def _check_witness(first: ConsistentSets, second: ConsistentSets, test: str, pair, p: float) -> None:
+    """Every witness must be consistent with the printed summaries and give ``p`` when re-tested with SciPy
+    (a failure is a bug in this module, hence an AssertionError)."""
+    if not (first.contains(pair[0]) and second.contains(pair[1])):
+        raise AssertionError(f"witness is not consistent with the printed summaries: {pair}")
+    recomputed = two_sample_p(*_floats(pair), test)
+    if not (math.isclose(recomputed, p, rel_tol=1e-7, abs_tol=1e-12) or (math.isnan(recomputed) and math.isnan(p))):
+        raise AssertionError(f"{test}: witness gives p = {recomputed}, expected {p}")
+
+
+@dataclass(frozen=True)
+class MeasuredRowAudit:
+    """Result of :func:`audit_measured_row`: what each allowed test can give for one Table 2 row.
+
+    Attributes
+    ----------
+    label : str
+        The row's name.
+    printed_p : str
+        The printed p.
+    groups : tuple of GroupSummary
+        The printed summaries (first group first).
+    scale : Scale
+        The reading of the values.
+    feasible : bool
+        Whether any data set fits both groups' printed summaries under ``scale``.
+    infeasible_reason : str
+        Why not ("" when feasible).
+    tests : tuple of TestReach
+        One per test (empty when infeasible).
+    relaxed : MeasuredRowAudit or None
+        When a grid reading admits no data set, the same audit on a grid of half the step (a verdict
+        conditional on that reading).
+    seconds : float
+        Wall-clock time of this audit (without ``relaxed``).
+    """
+
+    label: str
+    printed_p: str
+    groups: tuple[GroupSummary, GroupSummary]
+    scale: Scale
+    feasible: bool
+    infeasible_reason: str
+    tests: tuple[TestReach, ...]
+    relaxed: MeasuredRowAudit | None
+    seconds: float
+
+    @property
+    def reproducing(self) -> tuple[str, ...]:
+        """Tests that can give the printed p (with a witness)."""
+        return tuple(t.test for t in self.tests if t.attainable)
+
+    @property
+    def undecided(self) -> tuple[str, ...]:
+        return tuple(t.test for t in self.tests if t.attainable is None)
+
+    @property
+    def consistent(self) -> bool | None:
+        """True when some allowed test can give the printed p; False when none can (or no data set
+        exists); None when that is not decided."""
+        if not self.feasible:
+            return False
+        if self.reproducing:
+            return True
+        return None if self.undecided else False
+
+    @property
+    def verdict(self) -> str:
+        return {True: CONSISTENT, False: INCONSISTENT, None: NOT_CHECKABLE}[self.consistent]
+
+    def verdict_line(self) -> str:
+        head = f"{self.label}: printed p = {self.printed_p} is {self.verdict}"
+        if not self.feasible:
+            return f"{head}: no data set fits the printed summaries ({self.infeasible_reason})"
+        if self.reproducing:
+            return f"{head}: reproduced by {', '.join(self.reproducing)}"
+        if self.undecided:
+            return f"{head}: no test shown to give it; undecided for {', '.join(self.undecided)}"
+        return f"{head}: none of the allowed tests can give it"
+
+    def __repr__(self) -> str:
+        lines = [self.verdict_line(), f"  reading: {self.scale.describe()}"]
+        for group in self.groups:
+            lines.append(f"  {group.describe()}")
+        for reach in self.tests:
+            lines.append("  " + reach.verdict_line())
+        lines.append(f"  ({self.seconds:.2f} s)")
+        if self.relaxed is not None:
+            lines.append("  relaxed reading: " + self.relaxed.verdict_line())
+            lines += ["    " + r.verdict_line() for r in self.relaxed.tests]
+        return "\n".join(lines)
+
+    def to_record(self) -> dict[str, object]:
+        """One flat row: the verdict, and per test whether it can give the printed p and its p interval."""
+        record: dict[str, object] = {
+            "row": self.label, "printed_p": self.printed_p, "reading": self.scale.describe(),
+            "feasible": self.feasible, "verdict": self.verdict, "reproducing": ", ".join(self.reproducing),
+            "infeasible_reason": self.infeasible_reason, "seconds": self.seconds,
+        }
+        for reach in self.tests:
+            record[f"{reach.test}_attainable"] = reach.attainable
+            record[f"{reach.test}_p_low"] = reach.low.p
+            record[f"{reach.test}_p_high"] = reach.high.p
+            record[f"{reach.test}_bounds_proved"] = reach.low.proved and reach.high.proved
+        if self.relaxed is not None:
+            record["relaxed_reading"] = self.relaxed.scale.describe()
+            record["relaxed_verdict"] = self.relaxed.verdict
+            record["relaxed_reproducing"] = ", ".join(self.relaxed.reproducing)
+        return record
+
+
+def _check_tests(tests: Sequence[str]) -> tuple[str, ...]:
+    tests = tuple(tests)
+    unknown = [t for t in tests if t not in TESTS]
+    if unknown or not tests:
+        raise InvalidInputError(f"tests must be a non-empty selection of {TESTS}; got {tests}")
+    return tests
+
+
+def audit_measured_row(first: GroupSummary, second: GroupSummary, printed_p: str, scale: Scale, *,
+                       label: str = "", tests: Sequence[str] = TESTS, relax: bool = True) -> MeasuredRowAudit:
+    """Which of the allowed two-group tests can give a printed p, given only n, median and range per group.
+
+    Parameters
+    ----------
+    first, second : GroupSummary
+        The printed n, minimum, median and maximum of each group, as strings.
+    printed_p : str
+        The printed p-value ("0.033", "<0.05").
+    scale : Scale
+        The values the variable can take and how its printed summaries are read.
+    label : str
+        Name of the row, for the verdict line.
+    tests : sequence of str
+        Subset of :data:`TESTS` (all six by default).
+    relax : bool
+        When a grid reading admits no data set, also audit the row on a grid of half the step.
+
+    Returns
+    -------
+    MeasuredRowAudit
+        Per test: whether it can give the printed p (with a witness, or a proof it cannot), and the
+        smallest and largest p the summaries allow, each with a witness and a ``proved`` flag.
+
+    Notes
+    -----
+    Exact parts: the range of U (corner data sets), hence every bound of ``mw_exact`` and whether it can give
+    the printed p (its p-values are a finite set: a printed p between two of them cannot come from it);
+    ``student`` on a grid (sum / sum-of-squares tables); p = 1 wherever the centre of U or equal means can be
+    reached; and, for small problems (estimated work below :data:`_LATTICE_BUDGET`), the exact set of
+    attainable U and the exact smallest asymptotic p. Everything else is a search over corner data sets,
+    pattern families, walks between corners and single-value moves; its bounds carry ``proved=False`` and,
+    where one is known, a proved outer ``limit``. A data set found by search proves attainability; a printed
+    p outside a proved interval proves the opposite; other cases are reported as undecided.
+    When both groups have an even n on real numbers the U extremes are a search too (each middle pair is
+    optimised against the other group's corner).
+
+    Examples
+    --------
+    >>> toci = GroupSummary("Toci", 17, "14", "42", "67")
+    >>> non_toci = GroupSummary("Non-toci", 28, "8", "32", "61")
+    >>> audit = audit_measured_row(toci, non_toci, "0.033", Scale.whole(), label="age", tests=["mw_exact"])
+    >>> audit.verdict, audit.tests[0].attainable
+    ('consistent', True)
+    """
+    tests = _check_tests(tests)
+    started = time.perf_counter()
+    sets = (consistent_sets(first, scale), consistent_sets(second, scale))
+    _p_bounds(printed_p)  # validates the printed p
+    problems = [f"{s.summary.label}: {s.reason}" for s in sets if not s.feasible]
+    if problems:
+        relaxed = None
+        if relax and scale.is_grid:
+            relaxed = audit_measured_row(first, second, printed_p, scale.halved(), label=f"{label} (half-unit grid)",
+                                         tests=tests, relax=False)
+        return MeasuredRowAudit(label, printed_p, (first, second), scale, False, "; ".join(problems), (), relaxed,
+                                time.perf_counter() - started)
+    analysis = _PairAnalysis(sets[0], sets[1], printed_p)
+    reaches = tuple(analysis.reach(test) for test in tests)
+    return MeasuredRowAudit(label, printed_p, (first, second), scale, True, "", reaches, None,
+                            time.perf_counter() - started)
+
+
+class _MomentSets:
+    """On a small grid: every (sum, sum of squares) a group's data sets can have, in grid units, with a way
+    back to a data set. Dynamic programme over positions (positions of a box are independent); an even
+    group's middle pairs each give a box."""
+
+    def __init__(self, sets: ConsistentSets, max_cells: int = 3_000_000):
+        step = sets.scale.step
+        self.sets, self.step = sets, step
+        self.layers: list = []  # per box: (units low, units high, list of reach arrays)
+        self.ok = True
+        boxes = [sets.box(split) for split in (sets.split_options(limit=10**6) if sets.even else [None])]
+        lo_s = min(sum(int(v / step) for v in lows) for lows, _ in boxes)
+        hi_s = max(sum(int(v / step) for v in highs) for _, highs in boxes)
+        hi_q = max(sum(max(int(a / step) ** 2, int(b / step) ** 2) for a, b in zip(lows, highs)) for lows, highs in boxes)
+        lo_q = 0
+        self.offset_s, self.offset_q = lo_s, lo_q
+        self.shape = (hi_s - lo_s + 1, hi_q - lo_q + 1)
+        if self.shape[0] * self.shape[1] * len(boxes) > max_cells or any(int(v / step) < 0 for v in sets.lows):
+            self.ok = False
+            return
+        self.reach = np.zeros(self.shape, dtype=bool)
+        for lows, highs in boxes:
+            units = [(int(a / step), int(b / step)) for a, b in zip(lows, highs)]
+            base_s = sum(a for a, _ in units) - lo_s
+            layer = np.zeros(self.shape, dtype=bool)
+            layer[base_s, sum(a * a for a, _ in units)] = True
+            history = [layer]
+            for a, b in units:
+                new = np.zeros(self.shape, dtype=bool)
+                for u in range(a, b + 1):
+                    ds, dq = u - a, u * u - a * a
+                    if dq >= 0:
+                        new[ds:, dq:] |= layer[: self.shape[0] - ds, : self.shape[1] - dq]
+                    else:
+                        new[ds:, : dq] |= layer[: self.shape[0] - ds, -dq:]
+                layer = new
+                history.append(layer)
+            self.layers.append((units, history))
+            self.reach |= layer
+
+    def data_set(self, total: int, squares: int) -> tuple | None:
+        """A data set with sum ``total`` and sum of squares ``squares`` (grid units), or None."""
+        s, q = total - self.offset_s, squares - self.offset_q
+        for units, history in self.layers:
+            if not history[-1][s, q]:
+                continue
+            chosen = []
+            for j in range(len(units) - 1, -1, -1):
+                a, b = units[j]
+                for u in range(a, b + 1):
+                    ps, pq = s - (u - a), q - (u * u - a * a)
+                    if 0 <= ps < self.shape[0] and 0 <= pq < self.shape[1] and history[j][ps, pq]:
+                        chosen.append(u)
+                        s, q = ps, pq
+                        break
+            return tuple(sorted(u * self.step for u in chosen))
+        return None
+
+
+def _student_exact_attainability(first: ConsistentSets, second: ConsistentSets, target: _Target):
+    """Exact answer on a small grid: (True, data set) / (False, None), or None when too large.
+
+    For fixed sums Student's p rises with the pooled centred sum of squares Q1 + Q2, so the printed p fixes
+    a window of Q1 + Q2 per pair of sums; the reachable (sum, sum of squares) sets say whether the window
+    can be met.
+    """
+    moments = [_MomentSets(first), _MomentSets(second)]
+    if not all(m.ok for m in moments):
+        return None
+    step = float(first.scale.step)
+    n1, n2 = first.n, second.n
+    f = step * step
+    sums1 = np.flatnonzero(moments[0].reach.any(axis=1))
+    sums2 = np.flatnonzero(moments[1].reach.any(axis=1))
+    low, high = target.interval
+    for i in sums1:
+        total1 = i + moments[0].offset_s
+        squares1 = np.flatnonzero(moments[0].reach[i]) + moments[0].offset_q
+        q1 = squares1 * f - (total1 * step) ** 2 / n1
+        for j in sums2:
+            total2 = j + moments[1].offset_s
+            squares2 = np.flatnonzero(moments[1].reach[j]) + moments[1].offset_q
+            q2 = squares2 * f - (total2 * step) ** 2 / n2
+            p = _t_p(n1, total1 * step / n1, q1[:, None], n2, total2 * step / n2, q2[None, :], True)
+            inside = (p >= low * (1 - 1e-9)) & (p <= high * (1 + 1e-9))
+            for a, b in np.argwhere(inside):
+                if target.hits(float(p[a, b])):
+                    pair = (moments[0].data_set(int(total1), int(squares1[a])),
+                            moments[1].data_set(int(total2), int(squares2[b])))
+                    return True, pair
+    return False, None
