@@ -626,7 +626,7 @@ def mann_whitney_exact_ties_p(x: Sequence[float], y: Sequence[float]) -> float:
     Examples
     --------
     >>> round(mann_whitney_exact_ties_p([1, 2, 2, 3], [2, 3, 4, 5, 5]), 6)
-    0.126984
+    0.111111
     """
     if len(x) == 0 or len(y) == 0:
         raise InvalidInputError("both samples need at least one value")
@@ -2531,6 +2531,74 @@ class MeasuredRowAudit:
         return record
 
 
+def _all_data_sets(sets: ConsistentSets, cap: int) -> list[tuple] | None:
+    """Every data set of a group on a grid (sorted tuples), or None when there could be more than ``cap``."""
+    import itertools
+
+    step = sets.scale.step
+    if step is None:
+        return None
+    points = _grid_points(sets.lows[0], sets.highs[-1], step)
+    if math.comb(len(points) + sets.n - 1, sets.n) > cap:
+        return None
+    return [c for c in itertools.combinations_with_replacement(points, sets.n) if sets.contains(c)]
+
+
+def _exhaustive_reaches(first: ConsistentSets, second: ConsistentSets, printed_p: str, tests: Sequence[str],
+                        limit: int) -> tuple[TestReach, ...] | None:
+    """On a small grid: every pair of data sets enumerated, so every bound and answer is exact."""
+    if limit <= 0 or first.scale.step is None:
+        return None
+    sizes = []
+    for sets in (first, second):  # multisets of grid points: an upper bound on the data sets, cheap to get
+        points = math.floor((sets.highs[-1] - sets.lows[0]) / sets.scale.step) + 1
+        sizes.append(math.comb(points + sets.n - 1, sets.n))
+    if sizes[0] > 20 * limit or sizes[1] > 20 * limit or sizes[0] * sizes[1] > 50 * limit:
+        return None
+    sets1 = _all_data_sets(first, 20 * limit)
+    sets2 = _all_data_sets(second, 20 * limit) if sets1 is not None else None
+    if sets1 is None or sets2 is None or len(sets1) * len(sets2) > limit:
+        return None
+    target = _Target(printed_p)
+    stats_ = _product_stats(_as_array(sets1), _as_array(sets2))
+    how = f"exhaustive: all {len(sets1)} x {len(sets2)} consistent data sets enumerated"
+    reaches = []
+    for test in tests:
+        if test == "mw_exact_ties":
+            values = np.array([[_conditional_p_from_blocks(_rank_summary([float(v) for v in a], [float(v) for v in b])[2])
+                                for b in sets2] for a in sets1])
+        else:
+            values = np.asarray(_p_from_stats(test, stats_, first.n, second.n), dtype=float)
+        finite = np.where(np.isnan(values), np.nan, values)
+        low_index = np.unravel_index(int(np.nanargmin(finite)), values.shape)
+        high_index = np.unravel_index(int(np.nanargmax(finite)), values.shape)
+
+        def bound(index) -> PBound:
+            pair = (sets1[index[0]], sets2[index[1]])
+            _check_witness(first, second, test, pair, float(values[index]))
+            return PBound(float(values[index]), _floats(pair), True, how, float(values[index]))
+
+        hits = np.argwhere(target.distance(values) == 0)
+        neighbours = (None, None)
+        if test == "mw_exact":
+            level = np.unique(values[~np.isnan(values)])
+            p_low, p_high = target.interval
+            below = [v for v in level if v < p_low and not target.hits(v)]
+            above = [v for v in level if v > p_high and not target.hits(v)]
+            neighbours = (float(max(below)) if below else None, float(min(above)) if above else None)
+        if len(hits):
+            index = tuple(hits[0])
+            pair = (sets1[index[0]], sets2[index[1]])
+            _check_witness(first, second, test, pair, float(values[index]))
+            reaches.append(TestReach(test, printed_p, True, True, f"{how}; a data set reproduces the printed p",
+                                     _floats(pair), float(values[index]), bound(low_index), bound(high_index),
+                                     neighbours))
+        else:
+            reaches.append(TestReach(test, printed_p, False, True, f"{how}; none reproduces the printed p", None,
+                                     None, bound(low_index), bound(high_index), neighbours))
+    return tuple(reaches)
+
+
 def _check_tests(tests: Sequence[str]) -> tuple[str, ...]:
     tests = tuple(tests)
     unknown = [t for t in tests if t not in TESTS]
@@ -2540,7 +2608,8 @@ def _check_tests(tests: Sequence[str]) -> tuple[str, ...]:
 
 
 def audit_measured_row(first: GroupSummary, second: GroupSummary, printed_p: str, scale: Scale, *,
-                       label: str = "", tests: Sequence[str] = TESTS, relax: bool = True) -> MeasuredRowAudit:
+                       label: str = "", tests: Sequence[str] = TESTS, relax: bool = True,
+                       exhaustive_limit: int = 4000) -> MeasuredRowAudit:
     """Which of the allowed two-group tests can give a printed p, given only n, median and range per group.
 
     Parameters
@@ -2557,6 +2626,9 @@ def audit_measured_row(first: GroupSummary, second: GroupSummary, printed_p: str
         Subset of :data:`TESTS` (all six by default).
     relax : bool
         When a grid reading admits no data set, also audit the row on a grid of half the step.
+    exhaustive_limit : int
+        On a grid with at most this many pairs of data sets, enumerate them all (every answer exact);
+        0 switches enumeration off.
 
     Returns
     -------
@@ -2594,11 +2666,13 @@ def audit_measured_row(first: GroupSummary, second: GroupSummary, printed_p: str
         relaxed = None
         if relax and scale.is_grid:
             relaxed = audit_measured_row(first, second, printed_p, scale.halved(), label=f"{label} (half-unit grid)",
-                                         tests=tests, relax=False)
+                                         tests=tests, relax=False, exhaustive_limit=exhaustive_limit)
         return MeasuredRowAudit(label, printed_p, (first, second), scale, False, "; ".join(problems), (), relaxed,
                                 time.perf_counter() - started)
-    analysis = _PairAnalysis(sets[0], sets[1], printed_p)
-    reaches = tuple(analysis.reach(test) for test in tests)
+    reaches = _exhaustive_reaches(sets[0], sets[1], printed_p, tests, exhaustive_limit)
+    if reaches is None:
+        analysis = _PairAnalysis(sets[0], sets[1], printed_p)
+        reaches = tuple(analysis.reach(test) for test in tests)
     return MeasuredRowAudit(label, printed_p, (first, second), scale, True, "", reaches, None,
                             time.perf_counter() - started)
 
