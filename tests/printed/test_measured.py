@@ -199,7 +199,7 @@ def test_contains_agrees_with_rounding_the_sample_summaries(seed):
 # --------------------------------------------------------------------------------------------------------
 # The six p-values
 # --------------------------------------------------------------------------------------------------------
-@pytest.mark.parametrize("seed", range(2))
+@pytest.mark.parametrize("seed", range(1))
 def test_module_formulas_match_scipy_on_tied_samples(seed):
     rng = np.random.default_rng(seed)
     for _ in range(30):
@@ -248,7 +248,7 @@ def test_conditional_exact_without_ties_is_the_tie_free_exact_test_by_symmetry()
 # --------------------------------------------------------------------------------------------------------
 # The exact engines against brute force
 # --------------------------------------------------------------------------------------------------------
-@pytest.mark.parametrize("seed", range(3))
+@pytest.mark.parametrize("seed", range(2))
 def test_atom_programme_gives_the_exact_set_of_u_and_lexicographic_extremes(seed):
     for _, a, b in small_cases(seed, 12):
         s1, s2 = consistent_sets(a, Scale.whole()), consistent_sets(b, Scale.whole())
@@ -269,7 +269,7 @@ def test_atom_programme_gives_the_exact_set_of_u_and_lexicographic_extremes(seed
 def test_u_extremes_on_real_numbers_match_the_atom_programme():
     rng = random.Random(8)
     checked = 0
-    while checked < 40:
+    while checked < 25:
         def printed(n):
             values = sorted(round(rng.uniform(0, 5), rng.choice([0, 1, 2])) for _ in range(n))
             median = values[n // 2] if n % 2 else (values[n // 2 - 1] + values[n // 2]) / 2
@@ -296,7 +296,7 @@ def test_u_extremes_on_real_numbers_match_the_atom_programme():
 
 @pytest.mark.parametrize("seed", range(2))
 def test_student_grid_tables_give_the_exact_extremes(seed):
-    for _, a, b in small_cases(50 + seed, 12):
+    for _, a, b in small_cases(50 + seed, 8):
         s1, s2 = consistent_sets(a, Scale.whole()), consistent_sets(b, Scale.whole())
         p_values = brute_p_values(s1, s2)["student"]
         tables = measured._t_extremes_on_grid(s1, s2)
@@ -311,7 +311,7 @@ def test_student_grid_tables_give_the_exact_extremes(seed):
 # --------------------------------------------------------------------------------------------------------
 @pytest.mark.parametrize("exhaustive_limit", [0, 4000])
 def test_audit_matches_brute_force_on_small_whole_number_rows(exhaustive_limit):
-    for rng, a, b in small_cases(11, 14):
+    for rng, a, b in small_cases(11, 8):
         s1, s2 = consistent_sets(a, Scale.whole()), consistent_sets(b, Scale.whole())
         p_values = brute_p_values(s1, s2)
         test = rng.choice(TESTS)
@@ -468,30 +468,43 @@ def check_assignment(audit, assignment, tests_p):
     return values
 
 
+def shorter(x, y, test):
+    """The claimed direction: ranks (U1 below its centre) for Mann-Whitney, means for t tests."""
+    if test.startswith("mw"):
+        return stats.mannwhitneyu(x, y).statistic < len(x) * len(y) / 2
+    return np.mean(x) < np.mean(y)
+
+
 def test_figure_2b_real_valued_durations():
-    audit = figure_2b("6.1", Scale.real(lower=0))
+    tests = ("mw_exact", "mw_asymptotic", "welch")
+    audit = figure_2b("6.1", Scale.real(lower=0), tests=tests)
     assert audit.feasible and audit.verdict == "consistent"
-    assert set(audit.jointly_attainable) == set(TESTS)
+    assert set(audit.jointly_attainable) == set(tests)
     for joint in audit.joint:
         values = check_assignment(audit, joint.assignment, joint.p_values)
-        p3 = scipy_p(values[("Toci", "3")], values[("Non-toci", "3")], joint.test)
+        grade3 = values[("Toci", "3")], values[("Non-toci", "3")]
+        p3 = scipy_p(*grade3, joint.test)
         p12 = scipy_p(values[("Toci", "2")], values[("Non-toci", "1")] + values[("Non-toci", "2")], joint.test)
-        assert p3 < 0.05 and p12 > 0.05
-        assert np.mean(values[("Toci", "3")]) < np.mean(values[("Non-toci", "3")])
+        assert p3 < 0.05 and p12 > 0.05 and shorter(*grade3, joint.test)
     for reach in audit.reaches:
         x, y = reach.extreme.witness
         assert math.isclose(scipy_p(x, y, reach.test), reach.extreme.p, rel_tol=1e-7, abs_tol=1e-12)
         if reach.comparison.wants_small and reach.test in ("mw_exact", "mw_exact_ties"):
             assert reach.extreme.proved and math.isclose(reach.extreme.p, 2 / math.comb(15, 6))
+        if reach.comparison.wants_small and reach.test == "mw_asymptotic":
+            assert reach.extreme.proved and math.isclose(reach.extreme.p, measured._asymptotic_floor(9, 6, False,
+                                                                                                    "lower"))
+        if reach.comparison.wants_small and reach.test == "welch":
+            assert reach.extreme.p == 0.0 and reach.extreme.proved  # both samples constant
         if not reach.comparison.wants_small:
-            assert reach.extreme.p == 1.0 and reach.extreme.proved
+            assert reach.extreme.p == pytest.approx(1.0, abs=1e-12) and reach.extreme.proved
 
 
 def test_figure_2b_whole_days():
     impossible = figure_2b("6.1", Scale.whole(lower=0))
     assert not impossible.feasible and impossible.verdict == "inconsistent" and "odd" in impossible.reason
-    audit = figure_2b("6", Scale.whole(lower=0), tests=("mw_exact", "mw_asymptotic_cc", "student"))
-    assert set(audit.jointly_attainable) == {"mw_exact", "mw_asymptotic_cc", "student"}
+    audit = figure_2b("6", Scale.whole(lower=0), tests=("mw_exact_ties", "mw_asymptotic_cc", "student"))
+    assert set(audit.jointly_attainable) == {"mw_exact_ties", "mw_asymptotic_cc", "student"}
     for joint in audit.joint:
         values = check_assignment(audit, joint.assignment, joint.p_values)
         assert all(float(v).is_integer() for group in values.values() for v in group)
@@ -515,8 +528,8 @@ def brute_force_strata(groups, scale):
 
 
 def test_stratified_claim_against_brute_force():
-    groups = [(GroupSummary("A", 5, "1", "3", "6"), [Stratum("lo", 2), Stratum("hi", 3)]),
-              (GroupSummary("B", 4, "0", "3", "5"), [Stratum("lo", 2), Stratum("hi", 2)])]
+    groups = [(GroupSummary("A", 5, "1", "3", "5"), [Stratum("lo", 2), Stratum("hi", 3)]),
+              (GroupSummary("B", 4, "0", "3", "4"), [Stratum("lo", 2), Stratum("hi", 2)])]
     small = StratumComparison("A", ("lo",), "B", ("hi",), "<0.3", "lower", "small")
     large = StratumComparison("A", ("hi",), "B", ("lo",), ">0.5", None, "large")
     tests = ("mw_exact", "mw_asymptotic", "student")

@@ -79,9 +79,9 @@ import dataclasses
 import math
 import time
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from fractions import Fraction
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 import numpy as np
 from scipy import stats
@@ -103,6 +103,7 @@ __all__ = [
     "TestReach",
     "MeasuredRowAudit",
     "ComparisonReach",
+    "JointReach",
     "StratifiedClaimAudit",
     "consistent_sets",
     "two_sample_p",
@@ -246,6 +247,11 @@ class GroupSummary:
 
     def describe(self) -> str:
         return f"{self.label}: n={self.n}, median {self.median} ({self.minimum}-{self.maximum})"
+
+
+@lru_cache(maxsize=1 << 16)
+def _to_float(value: Fraction) -> float:
+    return float(value)
 
 
 def _floor_to(value: Fraction, step: Fraction) -> Fraction:
@@ -1065,10 +1071,17 @@ def _high_corners(sets: ConsistentSets, opponent: Sequence[Fraction], limit: int
 
 
 def _u1_exact(x: Sequence[Fraction], y: Sequence[Fraction]) -> Fraction:
-    """U1 (pairs with x above y, ties half) with exact comparisons."""
-    ys = sorted(y)
+    """U1 (pairs with x above y, ties half) with exact comparisons (floats when they keep every distinction)."""
+    exact = set(x) | set(y)
+    floats = {_to_float(v) for v in exact}
+    if len(floats) == len(exact):  # float order is the exact order: equal floats only for equal values
+        xf = np.array([_to_float(v) for v in x])
+        yf = np.sort(np.array([_to_float(v) for v in y]))
+        doubled = int((np.searchsorted(yf, xf, "left") + np.searchsorted(yf, xf, "right")).sum())
+        return Fraction(doubled, 2)
     import bisect
 
+    ys = sorted(y)
     total = Fraction(0)
     for value in x:
         below = bisect.bisect_left(ys, value)
@@ -1151,6 +1164,30 @@ def _block_patterns(low: Fraction, high: Fraction, size: int, step: Fraction | N
     return sorted(patterns)
 
 
+def _spread_config(sets: ConsistentSets) -> tuple:
+    """A data set with its values as distinct as the box allows: every block of positions spread evenly
+    over its interval, anchors in the middle of theirs (a middle pair at the middle of its options)."""
+    split = None
+    if sets.even:
+        options = sets.split_options(limit=9)
+        split = options[len(options) // 2]
+    lows, highs = sets.box(split)
+    values: list[Fraction] = []
+    j = 0
+    while j < len(lows):
+        end = j
+        while end < len(lows) and lows[end] == lows[j] and highs[end] == highs[j]:
+            end += 1
+        size = end - j
+        low, high = lows[j], highs[j]
+        if size == 1:
+            values.append(_snap((low + high) / 2, low, high, sets.scale.step))
+        else:
+            values += [_snap(low + (high - low) * (i + 1) / (size + 1), low, high, sets.scale.step) for i in range(size)]
+        j = end
+    return tuple(sorted(values))
+
+
 def _pattern_configs(sets: ConsistentSets, splits: int = 5, limit: int = 120) -> list[tuple]:
     """A family of consistent data sets built from corners, middles and spreads of each block of
     positions sharing an interval (anchors: low, high or middle; free blocks: the five block patterns).
@@ -1181,11 +1218,6 @@ def _pattern_configs(sets: ConsistentSets, splits: int = 5, limit: int = 120) ->
                 values += option[choice]
             configs.add(tuple(sorted(values)))
     return sorted(configs)
-
-
-@lru_cache(maxsize=1 << 16)
-def _to_float(value: Fraction) -> float:
-    return float(value)
 
 
 def _as_array(configs: Sequence[Sequence[Fraction]]) -> np.ndarray:
@@ -1308,7 +1340,8 @@ class _Sites:
         return self.floats[np.array(configs, dtype=np.int64)]
 
 
-def _walk(sites: _Sites, start: tuple[tuple, tuple], end: tuple[tuple, tuple], limit: int = 8000) -> list:
+def _walk(sites: _Sites, start: tuple[tuple, tuple], end: tuple[tuple, tuple], limit: int = 8000,
+          order: tuple[int, int] = (1, 0)) -> list:
     """Index data sets visited moving one value at a time from ``start`` to ``end``.
 
     Each group's sorted values move position by position; an even group's middle pair moves as one, and the
@@ -1318,7 +1351,7 @@ def _walk(sites: _Sites, start: tuple[tuple, tuple], end: tuple[tuple, tuple], l
     """
     visited: list[tuple[tuple, tuple]] = []
     current = [list(start[0]), list(start[1])]
-    for g in (1, 0):
+    for g in order:
         sets = sites.groups[g]
         target = list(end[g])
         n = sets.n
@@ -1540,7 +1573,7 @@ class _Explorer:
         return self._hoods[pair]
 
     def beam(self, test: str, seeds: Sequence[tuple[tuple, tuple]], score: callable, *, rounds: int = 8,
-             width: int = 3, stop: callable = lambda value: False, exact_share: int = 5):
+             width: int = 3, stop: callable = lambda value: False, exact_share: int = 5, patience: int = 2):
         """Best-first search over single moves: keeps the ``width`` best data sets by ``score`` (lower is
         better) of their p-values and returns (best score, p, pair). For ``mw_exact_ties`` neighbours are
         ranked by the continuity-corrected normal p first and only the most promising are computed exactly."""
@@ -1549,7 +1582,7 @@ class _Explorer:
         order = np.argsort(score(p_seeds), kind="stable")[:width]
         scores = score(p_seeds)
         beam = [(float(scores[i]), float(p_seeds[i]), unique[i]) for i in order]
-        best = beam[0]
+        best, stale = beam[0], 0
         visited = set(unique)
         for _ in range(rounds):
             if stop(best[0]):
@@ -1580,18 +1613,14 @@ class _Explorer:
                         pool.append((s_value, p_value, pair_))
             if not pool:
                 break
-            merged = sorted(beam + pool, key=lambda item: item[0])
-            beam, seen = [], set()
-            for item in merged:
-                if item[2] not in seen:
-                    seen.add(item[2])
-                    beam.append(item)
-                if len(beam) == width:
-                    break
+            # the next beam is the best new data sets, so a plateau (equal scores) is walked across
+            beam = sorted(pool, key=lambda item: item[0])[:width]
             if beam[0][0] < best[0]:
-                best = beam[0]
-            elif all(item[0] >= best[0] for item in pool):
-                break
+                best, stale = beam[0], 0
+            else:
+                stale += 1
+                if stale > patience:
+                    break
         return best
 
     def bisect_between(self, test: str, a: tuple[tuple, tuple], b: tuple[tuple, tuple], target: "_Target",
@@ -1638,7 +1667,7 @@ class _Target:
     def interval(self) -> tuple[float, float]:
         return _float_bounds(self.printed)
 
-    @property
+    @cached_property
     def relation(self) -> str:
         return parse_printed(self.printed).relation
 
@@ -1973,6 +2002,8 @@ class _PairAnalysis:
             self.lex = {key: self.lattice.lexicographic(*key) for key in ((1, 1), (-1, 1), (0, 1), (0, -1), (1, -1),
                                                                           (-1, -1))}
         configs1, configs2 = _pattern_configs(first), _pattern_configs(second)
+        spread = (_spread_config(first), _spread_config(second))
+        configs1, configs2 = configs1 + [spread[0]], configs2 + [spread[1]]
         self.t_tables = _t_extremes_on_grid(first, second) if first.scale.step is not None else None
         self.equal_means = _equal_means(first, second)
         fraction_seeds = list(exact_corners.values())
@@ -1990,8 +2021,13 @@ class _PairAnalysis:
         self.seed_pairs = list(dict.fromkeys((to_index(x), to_index(y)) for x, y in fraction_seeds))
         self.pool = ([to_index(c) for c in configs1], [to_index(c) for c in configs2])
         self.pool_stats = _product_stats(self.sites.array(self.pool[0]), self.sites.array(self.pool[1]))
-        reference = (self.pool[0][len(self.pool[0]) // 2], self.pool[1][len(self.pool[1]) // 2])
-        walk = _walk(self.sites, self.corners["low"], reference) + _walk(self.sites, reference, self.corners["high"])
+        # walks between the U corners through the most spread data sets, each group moving first in turn,
+        # so that the group moving sees the other spread out and U changes a crossing at a time
+        reference = (to_index(spread[0]), to_index(spread[1]))
+        walk = []
+        for order in ((1, 0), (0, 1)):
+            walk += _walk(self.sites, self.corners["low"], reference, order=order)
+            walk += _walk(self.sites, reference, self.corners["high"], order=order)
         self.walk = list(dict.fromkeys(walk + self.seed_pairs + [reference]))
         self.walk_stats = self.explorer.stats(self.walk)
         self._bulk: dict[str, tuple[np.ndarray, np.ndarray]] = {}
@@ -3041,7 +3077,7 @@ class _StrataGroup:
         sets = self.sets
         configs: list[tuple] = []
         bases: list[tuple] = []
-        for split in (sets.split_options(limit=7) if sets.even else [None]):
+        for split in (sets.split_options(limit=5) if sets.even else [None]):
             lows, highs = sets.box(split)
             bases += [(lows, highs, split)]
             for base in [lows, highs] + _pattern_configs(dataclasses.replace(sets, lows=lows, highs=highs),
@@ -3228,6 +3264,7 @@ class _StrataSearch:
         self.choices = [g.choices() for g in groups]
         self._directions: dict = {}
         self._product: dict = {}
+        self.max_moves = 250
         self.base_marks = set()
         for g in groups:
             self.base_marks |= set(g.sets.lows) | set(g.sets.highs) | {v for v, _ in g.fixed}
@@ -3320,10 +3357,6 @@ class _StrataSearch:
             p = np.asarray(_p_from_stats(test, stats_, m0, m1), dtype=float)
         return p, direction
 
-    def proxy(self, test: str, index: int, candidates: Sequence[Sequence[tuple]]) -> np.ndarray:
-        """The continuity-corrected normal p standing in for the conditional test when ranking candidates."""
-        return self.evaluate("mw_asymptotic_cc" if test == "mw_exact_ties" else test, index, candidates)[0]
-
     def objective(self, test: str, kind: str, candidates: Sequence[Sequence[tuple]], index: int | None = None,
                   exact: bool = True) -> np.ndarray:
         """Lower is better. kind "min": p of comparison ``index`` (inf against the claimed direction);
@@ -3359,7 +3392,11 @@ class _StrataSearch:
             marks = self.marks_for(current)
             candidates = []
             for g in (0, 1):
-                for moved in self.groups[g].moves(current[g], marks):
+                moves = self.groups[g].moves(current[g], marks)
+                if len(moves) > self.max_moves:  # an even spread of them keeps a round cheap
+                    stride = len(moves) / self.max_moves
+                    moves = [moves[int(i * stride)] for i in range(self.max_moves)]
+                for moved in moves:
                     trial = list(current)
                     trial[g] = moved
                     candidates.append(trial)
@@ -3402,21 +3439,32 @@ def _comparison_reach(search: _StrataSearch, test: str, index: int) -> tuple[Com
             best = (value, choices)
     _, choices = best
     if kind == "max" and test in _T_TESTS and search.p(test, index, choices) < 1.0:
-        choices = _equalise_means(search, index, choices) or choices
+        # try to make the means equal (p = 1) from the climbed assignment or from the best starting ones
+        starts = [choices] + [[search.choices[0][i], search.choices[1][j]]
+                              for i, j in (np.unravel_index(int(f), p.shape)
+                                           for f in np.argsort(scored, axis=None, kind="stable")[:20])]
+        for start in starts:
+            equal = _equalise_means(search, index, start)
+            if equal is not None:
+                choices = equal
+                break
     x, y = search.samples(index, choices)
     m0, m1 = len(x), len(y)
     p_value = search.p(test, index, choices)
     floor = 2 / math.comb(m0 + m1, m0)
     if c.wants_small:
-        proved = (test in ("mw_exact", "mw_exact_ties") and p_value <= floor * (1 + 1e-12)) or \
-            (test in _T_TESTS and p_value == 0.0)
-        how = ("the least p the test can give at all (complete separation)" if proved and test in _RANK_TESTS else
+        if test in ("mw_asymptotic", "mw_asymptotic_cc"):
+            floor = _asymptotic_floor(m0, m1, test == "mw_asymptotic_cc", c.direction)
+        proved = (test in _RANK_TESTS and p_value <= floor * (1 + 1e-9)) or (test in _T_TESTS and p_value == 0.0)
+        how = ("the least p the test can give for samples of these sizes at all (complete separation"
+               + (", most ties)" if test.startswith("mw_asymptotic") else ")") if proved and test in _RANK_TESTS else
                "p = 0: both samples constant, with different values" if proved else
                "smallest p found by search over assignments (corners, patterns, piles, strata orders, single moves)")
     else:
-        proved = p_value >= 1.0
-        how = ("p = 1, the largest possible" + (" (one value moved so that the two means are equal)"
-                                                if test in _T_TESTS else "")
+        # t = 0 exactly when the means are equal (floats may print 1 - 1e-16)
+        equal_means = test in _T_TESTS and sum(x) * len(y) == sum(y) * len(x) and len(set(x + y)) > 1
+        proved = p_value >= 1.0 or equal_means
+        how = ("p = 1, the largest possible" + (" (the two means are exactly equal, t = 0)" if equal_means else "")
                if proved else "largest p found by search over assignments")
     recomputed = two_sample_p([float(v) for v in x], [float(v) for v in y], test)
     if not (math.isclose(recomputed, p_value, rel_tol=1e-7, abs_tol=1e-12) or
@@ -3469,6 +3517,48 @@ def _equalise_means(search: _StrataSearch, index: int, choices: Sequence[tuple])
                     if sum(a) * len(b) == sum(b) * len(a) and len(set(a + b)) > 1:
                         return trial
     return None
+
+
+@lru_cache(maxsize=64)
+def _asymptotic_floor(n1: int, n2: int, continuity: bool, direction: str | None) -> float:
+    """The least normal-approximation p ANY two samples of sizes n1 and n2 can give (first sample lower when
+    ``direction`` is "lower", higher when "higher").
+
+    Every pooled order is a sequence of tie blocks (a of the first sample, b of the second); a dynamic
+    programme over blocks keeps, per (first placed, second placed), the Pareto set of (2 U1, tie term):
+    with U1 pushed towards its extreme and the tie term as large as possible (p falls with both), which is
+    all the smallest p can need. Small samples only (a few hundred states).
+    """
+    results = []
+    for sign in ((-1,) if direction == "lower" else (1,) if direction == "higher" else (-1, 1)):
+        # keep pairs (sign * 2 U1, tie term), both to be maximised
+        frontier: dict[tuple[int, int], list[tuple[int, int]]] = {(0, 0): [(0, 0)]}
+        for total in range(n1 + n2):
+            for i in range(0, min(n1, total) + 1):
+                j = total - i
+                if j > n2 or (i, j) not in frontier:
+                    continue
+                for a in range(0, n1 - i + 1):
+                    for b in range(0, n2 - j + 1):
+                        if a + b == 0:
+                            continue
+                        gain_u = sign * a * (2 * j + b)
+                        gain_t = _tie_term(a + b)
+                        key = (i + a, j + b)
+                        merged = frontier.get(key, []) + [(u + gain_u, t + gain_t) for u, t in frontier[(i, j)]]
+                        merged.sort(key=lambda item: (-item[0], -item[1]))
+                        pareto, best_t = [], -1
+                        for u, t in merged:
+                            if t > best_t:
+                                pareto.append((u, t))
+                                best_t = t
+                        frontier[key] = pareto
+        for u, t in frontier[(n1, n2)]:
+            u1 = sign * u / 2
+            if (direction == "lower" and u1 >= n1 * n2 / 2) or (direction == "higher" and u1 <= n1 * n2 / 2):
+                continue
+            results.append(float(_mw_asymptotic_p(u1, n1, n2, float(t), continuity)))
+    return min(results) if results else 1.0
 
 
 def _joint_reach(search: _StrataSearch, test: str, meets: Sequence[np.ndarray],
