@@ -439,6 +439,10 @@ def test_row_repr_and_record(table2):
     assert reach.to_record()["test"] == "mw_exact" and "witness n=17+28" in repr(reach.low)
     lines = table2["lines of therapy"][0]
     assert "relaxed_verdict" in lines.to_record() and "relaxed reading" in repr(lines)
+    bound = reach.low.to_record()
+    assert bound["proved"] is True and len(bound["witness_first"].split(", ")) == 17
+    sets = consistent_sets(TABLE2["CAR-T dose"][1], Scale.real(lower=0)).to_record()
+    assert sets["maximum"] == "[5.055, 5.065]" and sets["feasible"] is True
 
 
 # --------------------------------------------------------------------------------------------------------
@@ -510,6 +514,8 @@ def test_figure_2b_whole_days():
         assert all(float(v).is_integer() for group in values.values() for v in group)
     assert "every claim can hold at once" in repr(audit).splitlines()[0]
     assert audit.to_record()["joint_student"] is True
+    assert audit.joint[0].to_record()["attainable"] is True
+    assert audit.reaches[0].to_record()["extreme_proved"] is True
 
 
 def brute_force_strata(groups, scale):
@@ -574,6 +580,8 @@ def test_stratified_claim_rejects_bad_input():
         StratumComparison("Toci", ("a",), "Other", ("a",), "0.05")
     with pytest.raises(InvalidInputError):
         audit_measured_row(toci[0], other[0], "0.05", Scale.whole(), tests=["anova"])
+    with pytest.raises(InvalidInputError, match="two values"):
+        audit_measured_row(GroupSummary("one", 1, "2", "2", "2"), other[0], "0.05", Scale.whole())
 
 
 def test_docstring_examples():

@@ -46,29 +46,38 @@ What "consistent with the printed summaries" means (every reading is stated in :
 How the answers are obtained (each bound carries ``proved`` and a sentence saying how):
 
 * Every consistent data set is a sorted vector whose j-th value lies in an interval [L_j, H_j] with L and H
-  non-decreasing in j (a "monotone box"), plus, for an even n, the constraint on the two middle values.
-  Mann-Whitney's U only depends on how the pooled values are ordered, so the real line is cut into "atoms"
-  (every interval end point, and the open gaps between them; on a grid, every grid point) and a dynamic
-  programme over the atoms enumerates every reachable (count of group 1 so far, count of group 2 so far)
-  with the set of reachable U (exact, as bit sets) or the lexicographically best (U, tie term). This gives
-  the exact set of attainable U, hence the exact set of ``mw_exact`` p-values (proved), the exact extremes
-  of U and, among the configurations with extreme U, the most and the fewest ties.
-* ``mw_asymptotic(_cc)``: p falls as |U - n1 n2 / 2| grows and, for a fixed U away from the centre, as the
-  tie term grows. The most extreme U with the most ties gives the smallest p *if* no less extreme U with
-  the globally largest tie term could beat it: that comparison is an exact outer limit, and the bound is
-  marked proved when the witness reaches it. Otherwise the bound is the best of a search and the limit is
-  reported beside it.
-* ``student`` on a grid: for fixed group sums |t| falls as either group's sum of squares grows, so a
-  dynamic programme over each group's positions (achievable sum -> least and largest sum of squares) gives
-  the exact extremes. On a real-valued scale the same bounds come from a search (not proved), except p = 1
-  when the two means can be equal.
-* ``welch``: Welch's df depends on the variances, so only search results, with exact outer limits on a grid
-  (|t| extremes from the same tables, and df between min(n1, n2) - 1 and n1 + n2 - 2).
-* ``mw_exact_ties``: search; proved only at the limits every permutation test has (p = 1, and
+  non-decreasing in j (a "monotone box": any vector inside it, once sorted, is again a data set), plus, for
+  an even n, the constraint on the sum of the two middle values (fixing that pair leaves a box again).
+* U extremes (proved): U1 only rises when a value of the first group rises or one of the second falls, so
+  its extremes sit at corner data sets (each group pointwise highest or lowest); an even group's middle
+  pair is chosen exactly (every grid option, or every break point against the other group's corner). When
+  both groups have an even n on real numbers this is a search. ``mw_exact``'s p depends on U only, so its
+  smallest p is proved; its largest p is proved when a data set with the U nearest the centre is found.
+* ``mw_exact`` attainability (proved either way when decided): the U values whose p reproduces the printed p
+  are listed; none at all, or none inside the range of U, proves it impossible (its p-values are a finite
+  set: a printed p that falls between them cannot come from it); otherwise a data set with such a U is a
+  witness. The attainable p-values nearest the printed interval are reported (witnessed).
+* Small problems (estimated work below ``_LATTICE_BUDGET``): a dynamic programme over "atoms" (every
+  interval end and the open gaps between them; every grid point) gives the exact set of attainable U and,
+  lexicographically, the most extreme U with the most (or fewest) ties. The smallest normal-approximation p
+  is then proved when no less extreme U could beat it even with the largest tie term any data set has.
+* Tiny grids (at most ``exhaustive_limit`` pairs of data sets): every pair is enumerated; all exact.
+* ``mw_asymptotic(_cc)`` otherwise: largest p = 1 proved when U can reach the centre; else search, with an
+  exact outer limit where the U range and tie term allow one.
+* ``student`` on a grid: for fixed group sums |t| falls as either group's sum of squares grows, so a dynamic
+  programme over each group's positions (achievable sum -> least and largest sum of squares) gives the
+  exact extremes; on a small grid a (sum, sum of squares) reachability programme decides attainability
+  exactly. On real numbers the smallest p is a search; the largest is p = 1 (proved) when the two means can
+  be equal (the data sets of a group form a convex set).
+* ``welch``: Welch's df depends on the variances, so search results, with exact outer limits on a grid
+  (|t| extremes from the same tables, df between min(n1, n2) - 1 and n1 + n2 - 2; the t tail falls with df).
+* ``mw_exact_ties``: search; proved only at the limits any permutation test has (p = 1, and
   p = 2 / C(n1 + n2, n1) at complete separation).
-* Attainability: for ``mw_exact`` exact (the finite set of attainable p). For the others a witness found by
-  search proves attainability; a printed p outside a proved interval proves non-attainability; anything else
-  is reported as not decided.
+* Searches start from the exact corners, families of patterned data sets, and walks between the U corners
+  through the most spread data sets, then move single values between "sites" (best-first, across
+  plateaus); on real numbers p of a t test is continuous along the segment between two data sets, so
+  bisection turns a bracketing pair into a witness. A witness proves attainability; a printed p outside a
+  proved interval or outer limit proves the opposite; anything else is reported as undecided.
 
 Every witness is re-tested with SciPy (``mannwhitneyu``, ``ttest_ind``) or with the exact conditional
 computation, and its minimum, median and maximum are checked against the printed strings.
@@ -312,6 +321,14 @@ class ConsistentSets:
     @property
     def pair_sum(self) -> tuple[Fraction, Fraction]:
         return 2 * self.median[0], 2 * self.median[1]
+
+    def to_record(self) -> dict[str, object]:
+        """The reading and the intervals each printed summary stands for, as one flat row."""
+        return {"group": self.summary.label, "n": self.n, "reading": self.scale.describe(),
+                "feasible": self.feasible, "reason": self.reason,
+                "minimum": f"[{_show(self.minimum[0])}, {_show(self.minimum[1])}]",
+                "median": f"[{_show(self.median[0])}, {_show(self.median[1])}]",
+                "maximum": f"[{_show(self.maximum[0])}, {_show(self.maximum[1])}]"}
 
     def __repr__(self) -> str:
         state = "feasible" if self.feasible else "NO data set"
@@ -1892,6 +1909,12 @@ class PBound:
     how: str
     limit: float | None = None
 
+    def to_record(self) -> dict[str, object]:
+        """The fields as a flat dict (witness as text)."""
+        return {"p": self.p, "proved": self.proved, "limit": self.limit, "how": self.how,
+                "witness_first": ", ".join(_show(v) for v in self.witness[0]),
+                "witness_second": ", ".join(_show(v) for v in self.witness[1])}
+
     def __repr__(self) -> str:
         kind = "proved" if self.proved else "search"
         limit = "" if self.proved or self.limit is None else f", limit {_format_p(self.limit)}"
@@ -2605,9 +2628,14 @@ def _exhaustive_reaches(first: ConsistentSets, second: ConsistentSets, printed_p
                                 for b in sets2] for a in sets1])
         else:
             values = np.asarray(_p_from_stats(test, stats_, first.n, second.n), dtype=float)
-        finite = np.where(np.isnan(values), np.nan, values)
-        low_index = np.unravel_index(int(np.nanargmin(finite)), values.shape)
-        high_index = np.unravel_index(int(np.nanargmax(finite)), values.shape)
+        if np.all(np.isnan(values)):  # e.g. every value tied: the test gives no p at all
+            pair = (sets1[0], sets2[0])
+            empty = PBound(math.nan, _floats(pair), True, f"{how}; the test gives no p (NaN) on any of them",
+                           math.nan)
+            reaches.append(TestReach(test, printed_p, False, True, empty.how, None, None, empty, empty))
+            continue
+        low_index = np.unravel_index(int(np.nanargmin(values)), values.shape)
+        high_index = np.unravel_index(int(np.nanargmax(values)), values.shape)
 
         def bound(index) -> PBound:
             pair = (sets1[index[0]], sets2[index[1]])
@@ -2694,6 +2722,8 @@ def audit_measured_row(first: GroupSummary, second: GroupSummary, printed_p: str
     ('consistent', True)
     """
     tests = _check_tests(tests)
+    if min(first.n, second.n) < 2 and any(t in _T_TESTS for t in tests):
+        raise InvalidInputError("t tests need at least two values in each group; leave them out of tests")
     started = time.perf_counter()
     sets = (consistent_sets(first, scale), consistent_sets(second, scale))
     _p_bounds(printed_p)  # validates the printed p
@@ -2908,6 +2938,11 @@ class ComparisonReach:
     def __repr__(self) -> str:
         return f"{self.verdict_line()}\n  {self.how}\n  {self.extreme.how}"
 
+    def to_record(self) -> dict[str, object]:
+        return {"comparison": self.comparison.describe(), "test": self.test, "attainable": self.attainable,
+                "proved": self.proved, "extreme_p": self.extreme.p, "extreme_proved": self.extreme.proved,
+                "how": self.how}
+
 
 @dataclass(frozen=True)
 class JointReach:
@@ -2925,6 +2960,13 @@ class JointReach:
                 None: "undecided whether the claims can all hold at once"}[self.attainable]
         shown = ", ".join(_format_p(p) for p in self.p_values) if self.p_values else "-"
         return f"[{self.test}] {word} ({'proved' if self.proved else 'not proved'}); witness p: {shown}"
+
+    def __repr__(self) -> str:
+        return f"{self.verdict_line()}\n  {self.how}"
+
+    def to_record(self) -> dict[str, object]:
+        return {"test": self.test, "attainable": self.attainable, "proved": self.proved,
+                "p_values": "; ".join(_format_p(p) for p in self.p_values), "how": self.how}
 
 
 @dataclass(frozen=True)
@@ -3220,10 +3262,12 @@ def _counts(values: Iterable) -> dict:
 
 
 def _stratum_p(test: str, x: Sequence[Fraction], y: Sequence[Fraction]) -> float:
-    xs, ys = [float(v) for v in x], [float(v) for v in y]
-    if test in _T_TESTS and (len(xs) < 2 or len(ys) < 2):
-        return math.nan
-    return _p_from_summary(test, xs, ys)
+    """p of one comparison (NaN where SciPy gives none: Welch with a single value on one side)."""
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        return _p_from_summary(test, [float(v) for v in x], [float(v) for v in y])
 
 
 def _direction_ok(direction: str | None, x: Sequence[Fraction], y: Sequence[Fraction], test: str) -> bool:
@@ -3300,10 +3344,7 @@ class _StrataSearch:
                       "q1": stats_["q2"], "mean2": stats_["mean1"], "q2": stats_["q1"]}
             m0, m1 = m1, m0
         proxy = "mw_asymptotic_cc" if test == "mw_exact_ties" else test
-        if proxy in _T_TESTS and (m0 < 2 or m1 < 2):
-            p = np.full(stats_["u1"].shape, np.nan)
-        else:
-            p = np.asarray(_p_from_stats(proxy, stats_, m0, m1), dtype=float)
+        p = np.asarray(_p_from_stats(proxy, stats_, m0, m1), dtype=float)
         if c.direction is None:
             direction = np.ones(p.shape, dtype=bool)
         else:
@@ -3351,8 +3392,6 @@ class _StrataSearch:
         if test == "mw_exact_ties":
             p = np.array([_conditional_p_from_blocks(_rank_summary([float(v) for v in a], [float(v) for v in b])[2])
                           for a, b in pairs])
-        elif test in _T_TESTS and (m0 < 2 or m1 < 2):
-            p = np.full(len(pairs), np.nan)
         else:
             p = np.asarray(_p_from_stats(test, stats_, m0, m1), dtype=float)
         return p, direction
