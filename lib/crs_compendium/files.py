@@ -6,16 +6,22 @@ metadata, where a problem is a bug to stop at.
 """
 from __future__ import annotations
 
+import hashlib
 import os
+import pickle
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
+from typing import TypeVar
 
 import pandas as pd
 
 from .exceptions import InvalidInputError
 
-__all__ = ["read_text_csv", "write_csv_atomic"]
+__all__ = ["read_text_csv", "write_csv_atomic", "write_bytes_atomic", "computed_once"]
+
+T = TypeVar("T")
+_MEMORY: dict[str, object] = {}
 
 
 def read_text_csv(path: str | Path, required: Iterable[str]) -> pd.DataFrame:
@@ -29,6 +35,54 @@ def read_text_csv(path: str | Path, required: Iterable[str]) -> pd.DataFrame:
     if missing:
         raise InvalidInputError(f"{path}: missing column(s) {', '.join(missing)}")
     return table
+
+
+def write_bytes_atomic(data: bytes, path: str | Path) -> Path:
+    """Write bytes through a temporary file and ``os.replace`` (see :func:`write_csv_atomic`)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+        os.chmod(temporary, 0o644)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def computed_once(folder: Path, key: object, compute: Callable[[], T], *, depends_on: Sequence[str | Path] = (),
+                  versions: Sequence[str] = ()) -> T:
+    """``compute()``, or its result from an earlier call with the same key, code and package versions.
+
+    The key is ``repr(key)`` (so it must be a value whose repr says everything: frozen dataclasses of
+    strings and fractions), hashed with the bytes of every file in ``depends_on`` (the source code the
+    result comes from) and ``versions``; a changed file or version gives a new key, never a stale result.
+    Results are kept in memory and, pickled, in ``folder`` (the build directory's cache), where each is
+    written whole through a temporary file. A deterministic computation gives the same result either way;
+    this only spares the audit pages, which run the same searches in separate kernels, the repeated work.
+    """
+    digest = hashlib.sha256(repr(key).encode("utf-8"))
+    for path in depends_on:
+        digest.update(Path(path).read_bytes())
+    for version in versions:
+        digest.update(version.encode("utf-8"))
+    name = digest.hexdigest()[:32]
+    if name in _MEMORY:
+        return _MEMORY[name]  # type: ignore[return-value]
+    path = Path(folder) / f"{name}.pickle"
+    try:
+        value = pickle.loads(path.read_bytes())
+    except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError):
+        value = compute()
+        try:
+            write_bytes_atomic(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL), path)
+        except OSError:
+            pass  # a read-only build directory only costs the next page the same work
+    _MEMORY[name] = value
+    return value
 
 
 def write_csv_atomic(frame: pd.DataFrame, path: str | Path, *, index: bool = False) -> Path:

@@ -584,3 +584,59 @@ def test_stratified_claim_rejects_bad_input():
 def test_docstring_examples():
     failures, _ = doctest.testmod(measured, optionflags=doctest.ELLIPSIS)
     assert failures == 0
+
+
+def test_least_values_of_strata_against_brute_force():
+    """A stratum whose members have at least some value (a CRS episode lasts at least a day): the box is
+    tightened, every witness keeps the least values, and proved extremes equal the brute-force ones over
+    the assignments that keep them."""
+    groups = [(GroupSummary("A", 5, "1", "3", "5"), [Stratum("lo", 2), Stratum("hi", 3, at_least="3")]),
+              (GroupSummary("B", 5, "0", "3", "5"), [Stratum("lo", 2, fixed="0"), Stratum("hi", 3, at_least="3")])]
+    small = StratumComparison("A", ("lo",), "B", ("hi",), "<0.3", "lower", "small")
+    large = StratumComparison("A", ("hi",), "B", ("hi",), ">0.5", None, "large")
+    tests = ("mw_exact", "student")
+    audit = audit_stratified_claim(groups, [small, large], Scale.whole(), tests=tests)
+    assert audit.feasible
+    options_a, options_b = brute_force_strata(groups, Scale.whole())
+    options_a = [a for a in options_a if min(a["hi"]) >= 3]
+    options_b = [b for b in options_b if set(b["lo"]) == {0} and min(b["hi"]) >= 3]
+    assert options_a and options_b
+    for test in tests:
+        best_small, best_large, joint = math.inf, -math.inf, False
+        for a in options_a:
+            for b in options_b:
+                p_small = measured._stratum_p(test, a["lo"], b["hi"])
+                direction = measured._direction_ok("lower", a["lo"], b["hi"], test)
+                if direction and not math.isnan(p_small):
+                    best_small = min(best_small, p_small)
+                p_large = measured._stratum_p(test, a["hi"], b["hi"])
+                if not math.isnan(p_large):
+                    best_large = max(best_large, p_large)
+                joint |= direction and p_small < 0.3 and p_large > 0.5
+        reaches = {r.comparison.label: r for r in audit.reaches if r.test == test}
+        assert best_small * (1 - 1e-9) <= reaches["small"].extreme.p
+        assert reaches["large"].extreme.p <= best_large * (1 + 1e-9)
+        if reaches["small"].extreme.proved:
+            assert math.isclose(reaches["small"].extreme.p, best_small, rel_tol=1e-9, abs_tol=1e-15)
+        result = next(j for j in audit.joint if j.test == test)
+        if result.attainable is not None:
+            assert result.attainable == joint
+        for group, stratum, values in result.assignment:
+            if stratum == "hi":
+                assert min(values) >= 3
+    with pytest.raises(InvalidInputError, match="below at_least"):
+        Stratum("x", 2, fixed="0", at_least="1")
+    too_high = [(GroupSummary("A", 3, "1", "2", "3"), [Stratum("lo", 1), Stratum("hi", 2, at_least="3")]),
+                groups[1]]
+    impossible = audit_stratified_claim(too_high, [small], Scale.whole(), tests=("mw_exact",))
+    assert not impossible.feasible and "least values" in impossible.reason
+
+
+def test_scipy_p_is_scipy_itself():
+    x, y = [1.0, 2.0, 2.0, 5.0], [3.0, 4.0, 4.0, 6.0, 7.0]
+    assert measured.scipy_p(x, y, "mw_exact") == stats.mannwhitneyu(x, y, method="exact").pvalue
+    assert measured.scipy_p(x, y, "mw_asymptotic_cc") == stats.mannwhitneyu(x, y, method="asymptotic").pvalue
+    assert measured.scipy_p(x, y, "welch") == stats.ttest_ind(x, y, equal_var=False).pvalue
+    assert measured.scipy_p(x, y, "mw_exact_ties") == mann_whitney_exact_ties_p(x, y)
+    with pytest.raises(InvalidInputError):
+        measured.scipy_p(x, y, "anova")

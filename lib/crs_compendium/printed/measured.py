@@ -103,6 +103,7 @@ from ..vocab import CONSISTENT, INCONSISTENT, NOT_CHECKABLE
 __all__ = [
     "TESTS",
     "TEST_LABELS",
+    "TEST_SHORT",
     "Scale",
     "GroupSummary",
     "Stratum",
@@ -116,6 +117,7 @@ __all__ = [
     "StratifiedClaimAudit",
     "consistent_sets",
     "two_sample_p",
+    "scipy_p",
     "mann_whitney_exact_ties_p",
     "audit_measured_row",
     "audit_stratified_claim",
@@ -132,6 +134,16 @@ TEST_LABELS = {
     "student": "Student's t test (pooled variance)",
     "welch": "Welch's t test",
 }
+
+TEST_SHORT = {
+    "mw_exact": "MW exact",
+    "mw_exact_ties": "MW exact (ties)",
+    "mw_asymptotic": "MW normal",
+    "mw_asymptotic_cc": "MW normal (cc)",
+    "student": "Student t",
+    "welch": "Welch t",
+}
+"""Short names of the tests for table columns and verdict lines (:data:`TEST_LABELS` says what each is)."""
 
 _RANK_TESTS = TESTS[:4]
 _T_TESTS = TESTS[4:]
@@ -698,6 +710,33 @@ def two_sample_p(x: Sequence[float], y: Sequence[float], test: str) -> float:
             warnings.simplefilter("ignore", RuntimeWarning)  # SciPy warns on (nearly) constant groups
             return float(stats.ttest_ind(x, y, equal_var=test == "student").pvalue)
     raise InvalidInputError(f"unknown test {test!r}; expected one of {TESTS}")
+
+
+def scipy_p(x: Sequence[float], y: Sequence[float], test: str) -> float:
+    """SciPy's own p-value of a data set under one of :data:`TESTS`, to re-test a witness independently of
+    this module's formulas: ``scipy.stats.mannwhitneyu`` (method "exact"; "asymptotic" with and without
+    continuity correction) and ``scipy.stats.ttest_ind`` (Student, Welch). SciPy has no exact conditional
+    Mann-Whitney test for groups of 17 and 28 (``permutation_test`` would enumerate about 10^12 splits), so
+    ``mw_exact_ties`` falls back to :func:`mann_whitney_exact_ties_p`, which the tests compare with
+    ``permutation_test`` on small samples.
+
+    >>> round(scipy_p([1, 2, 3], [4, 5, 6], "mw_exact"), 4)
+    0.1
+    """
+    import warnings
+
+    x, y = [float(v) for v in x], [float(v) for v in y]
+    if test == "mw_exact":
+        return float(stats.mannwhitneyu(x, y, method="exact").pvalue)
+    if test in ("mw_asymptotic", "mw_asymptotic_cc"):
+        return float(stats.mannwhitneyu(x, y, method="asymptotic", use_continuity=test == "mw_asymptotic_cc").pvalue)
+    if test in ("student", "welch"):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            return float(stats.ttest_ind(x, y, equal_var=test == "student").pvalue)
+    if test == "mw_exact_ties":
+        return mann_whitney_exact_ties_p(x, y)
+    raise InvalidInputError(f"unknown test {test!r}; use one of {TESTS}")
 
 
 def _p_from_summary(test: str, x: Sequence[float], y: Sequence[float]) -> float:
@@ -2843,17 +2882,30 @@ def _student_exact_attainability(first: ConsistentSets, second: ConsistentSets, 
 class Stratum:
     """A subgroup of a group (a CRS grade): its size and, when every member's value is known, that value.
 
-    ``fixed`` is a printed exact value ("0": a patient with grade 0 CRS has no CRS, so its duration is 0).
+    ``fixed`` is a printed exact value ("0": a patient with grade 0 CRS has no CRS, so its duration is 0);
+    ``at_least`` a least value every member has ("1": a CRS episode lasts at least one day).
     """
 
     label: str
     size: int
     fixed: str | None = None
+    at_least: str | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "size", as_count(self.size, name=f"stratum {self.label} size"))
-        if self.fixed is not None and parse_printed(self.fixed, name=f"stratum {self.label} value").relation:
-            raise InvalidInputError(f"stratum {self.label}: a fixed value cannot be a bound")
+        for name in ("fixed", "at_least"):
+            value = getattr(self, name)
+            if value is not None and parse_printed(value, name=f"stratum {self.label} {name}").relation:
+                raise InvalidInputError(f"stratum {self.label}: {name} cannot be a bound")
+        if self.fixed is not None and self.at_least is not None and \
+                Fraction(parse_printed(self.fixed).value) < Fraction(parse_printed(self.at_least).value):
+            raise InvalidInputError(f"stratum {self.label}: fixed value {self.fixed} is below at_least {self.at_least}")
+
+    @property
+    def minimum(self) -> Fraction | None:
+        """The least value a member can have (``at_least`` or ``fixed``), or None."""
+        value = self.fixed if self.fixed is not None else self.at_least
+        return None if value is None else Fraction(parse_printed(value).value)
 
 
 @dataclass(frozen=True)
@@ -3060,8 +3112,11 @@ class _StrataGroup:
                 value = Fraction(parse_printed(stratum.fixed).value)
                 self.fixed += [(value, stratum.label)] * stratum.size
         self.free = [s for s in self.strata if s.fixed is None]
+        self.minimum = {s.label: s.minimum for s in self.strata if s.at_least is not None}
         self._choices: dict[int, list] = {}
         self._eligible: dict = {}
+        if self.sets.feasible and self.minimum:
+            self.sets = _with_least_values(self.sets, self.strata)
         self.reason = "" if self.sets.feasible else self.sets.reason
         if self.sets.feasible:
             bad = [value for value, _ in self.fixed if not self.sets.on_scale(value)]
@@ -3105,9 +3160,15 @@ class _StrataGroup:
                 used.add(j)
         return tuple(sorted(values))  # inside the box, so consistent
 
+    def respects_minimum(self, choice: tuple[tuple, tuple]) -> bool:
+        """Whether every member of a stratum with ``at_least`` has at least that value."""
+        return all(value >= self.minimum[label] for value, label in zip(*choice) if label in self.minimum)
+
     def choices(self, limit: int = 400) -> list[tuple[tuple, tuple]]:
         if limit not in self._choices:
-            self._choices[limit] = self._make_choices(limit)
+            made = self._make_choices(limit)
+            self._choices[limit] = [choice for choice in made if self.respects_minimum(choice)] if self.minimum \
+                else made
         return self._choices[limit]
 
     def _make_choices(self, limit: int) -> list[tuple[tuple, tuple]]:
@@ -3251,7 +3312,39 @@ class _StrataGroup:
                     new_labels = list(labels)
                     new_labels[a], new_labels[b] = labels[b], labels[a]
                     results.append((values, tuple(new_labels)))
+        if self.minimum:
+            results = [choice for choice in results if self.respects_minimum(choice)]
         return results
+
+
+def _with_least_values(sets: ConsistentSets, strata: Sequence[Stratum]) -> ConsistentSets:
+    """The box of a group whose strata have least values: when the members that must reach a value b number
+    R, at most n - R values lie below b, so the sorted values from position n - R on are at least b.
+
+    Any data set in the tightened box can be labelled so that every stratum keeps its least value (the
+    members free to lie low take the lowest positions); the search still checks each labelling.
+    """
+    n = sets.n
+    lows = list(sets.lows)
+    marks = sorted({s.minimum for s in strata if s.minimum is not None})
+    for mark in marks:
+        required = sum(s.size for s in strata if s.minimum is not None and s.minimum >= mark)
+        for j in range(n - required, n):
+            lows[j] = max(lows[j], mark)
+    if sets.scale.step is not None:
+        lows = [_ceil_to(low, sets.scale.step) for low in lows]
+    for j in range(1, n):
+        lows[j] = max(lows[j], lows[j - 1])
+    bad = [j for j in range(n) if lows[j] > sets.highs[j]]
+    if bad:
+        return dataclasses.replace(sets, lows=tuple(lows), feasible=False, reason=(
+            f"the least values of the strata cannot be met: value {bad[0] + 1} of {n} would need "
+            f"{_show(lows[bad[0]])} <= x <= {_show(sets.highs[bad[0]])}"))
+    tightened = dataclasses.replace(sets, lows=tuple(lows))
+    if sets.even and not tightened.split_options(limit=2):
+        return dataclasses.replace(tightened, feasible=False, reason=(
+            "with the least values of the strata no two middle values average to the printed median"))
+    return tightened
 
 
 def _counts(values: Iterable) -> dict:
@@ -3510,7 +3603,7 @@ def _comparison_reach(search: _StrataSearch, test: str, index: int) -> tuple[Com
             (math.isnan(recomputed) and math.isnan(p_value))):
         raise AssertionError(f"{test}: witness gives p = {recomputed}, expected {p_value}")
     for group, choice in zip(search.groups, choices):
-        if not group.sets.contains(choice[0]):
+        if not (group.sets.contains(choice[0]) and group.respects_minimum(choice)):
             raise AssertionError(f"{group.label}: witness assignment does not fit the printed summaries")
     extreme = PBound(float(p_value), _floats((x, y)), proved, how, float(p_value) if proved else None)
     if search.meets(test, index, choices, p_value):
@@ -3627,7 +3720,7 @@ def _joint_reach(search: _StrataSearch, test: str, meets: Sequence[np.ndarray],
     p_values = tuple(search.p(test, index, choices) for index in range(count))
     if all(search.meets(test, index, choices, p) for index, p in enumerate(p_values)):
         for group, choice in zip(search.groups, choices):
-            if not group.sets.contains(choice[0]):
+            if not (group.sets.contains(choice[0]) and group.respects_minimum(choice)):
                 raise AssertionError(f"{group.label}: witness assignment does not fit the printed summaries")
         return JointReach(test, True, True, "one assignment meets every printed bound (witness)", p_values,
                           _assignment(search.groups, choices))
