@@ -25,8 +25,8 @@ __all__ = [
     "PROVED",
     "SEARCHED",
     "BOUND_KINDS",
-    "CAN_GIVE",
-    "CANNOT_GIVE",
+    "ATTAINABLE",
+    "NOT_ATTAINABLE",
     "UNDECIDED",
     "ATTAINABILITY_WORDS",
     "EQUAL",
@@ -97,11 +97,12 @@ BOUND_KINDS = (PROVED, SEARCHED)
 """How an end of an interval of attainable p-values is known: by an exact argument (no consistent data set
 goes beyond it), or as the most extreme value a search found (its witness proves only that it is reached)."""
 
-CAN_GIVE = "can give the printed p"
-CANNOT_GIVE = "cannot give the printed p"
+ATTAINABLE = "yes"
+NOT_ATTAINABLE = "no"
 UNDECIDED = "undecided"
-ATTAINABILITY_WORDS = {True: CAN_GIVE, False: CANNOT_GIVE, None: UNDECIDED}
-"""Whether a test can give a printed p on some data set consistent with the printed summaries."""
+ATTAINABILITY_WORDS = {True: ATTAINABLE, False: NOT_ATTAINABLE, None: UNDECIDED}
+"""Whether a test can give a printed p (or meet a printed bound) on some data set consistent with the printed
+summaries: a witness proves yes, an exact argument no; undecided when neither was found."""
 
 
 EQUAL = "equal to the printed value"

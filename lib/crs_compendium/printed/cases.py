@@ -215,10 +215,10 @@ def _times_spanning(days: Sequence[int], low: Fraction, high: Fraction) -> tuple
 
 
 def _clock(hours: Fraction) -> str:
-    """A time after the infusion as its day number and clock time, "day 6, 23:59"."""
+    """A time after the infusion as its day number and clock time, "day 6 at 23:59"."""
     minutes = round(hours * 60)
     day, rest = divmod(minutes, 24 * 60)
-    return f"day {day}, {rest // 60:02d}:{rest % 60:02d}"
+    return f"day {day} at {rest // 60:02d}:{rest % 60:02d}"
 
 
 def check_dosing_hours(days: Mapping[str, object], low: object, high: object) -> DosingHoursCheck:
@@ -251,7 +251,7 @@ def check_dosing_hours(days: Mapping[str, object], low: object, high: object) ->
                   f"{span} h")
     if fitting:
         name, _, times = next(r for r in readings if r[1])
-        note = f"fits read as {' or '.join(fitting)} (e.g. doses at {', '.join(_clock(t) for t in times)})"
+        note = f"fits read as {' or '.join(fitting)} (e.g. doses on {'; '.join(_clock(t) for t in times)})"
         missing = [r[0] for r in readings if not r[1]]
         if missing:
             note += f"; not read as {' or '.join(missing)}"
