@@ -73,16 +73,50 @@ def computed_once(folder: Path, key: object, compute: Callable[[], T], *, depend
     if name in _MEMORY:
         return _MEMORY[name]  # type: ignore[return-value]
     path = Path(folder) / f"{name}.pickle"
-    try:
-        value = pickle.loads(path.read_bytes())
-    except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError):
-        value = compute()
-        try:
-            write_bytes_atomic(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL), path)
-        except OSError:
-            pass  # a read-only build directory only costs the next page the same work
+    value = _read_pickle(path)
+    if value is _MISSING:
+        with _exclusive(Path(folder) / f"{name}.lock"):  # one process computes; the others wait and read
+            value = _read_pickle(path)
+            if value is _MISSING:
+                value = compute()
+                try:
+                    write_bytes_atomic(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL), path)
+                except OSError:
+                    pass  # a read-only build directory only costs the next page the same work
     _MEMORY[name] = value
     return value
+
+
+_MISSING = object()
+
+
+def _read_pickle(path: Path) -> object:
+    try:
+        return pickle.loads(path.read_bytes())
+    except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError):
+        return _MISSING
+
+
+class _exclusive:
+    """An advisory lock on a file (``fcntl.flock``) for the duration of a ``with`` block; where locking is not
+    available (no fcntl, an unwritable folder) the block runs unlocked."""
+
+    def __init__(self, path: Path):
+        self.path, self.handle = path, None
+
+    def __enter__(self) -> None:
+        try:
+            import fcntl
+
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self.handle = open(self.path, "a")  # noqa: SIM115 - closed in __exit__
+            fcntl.flock(self.handle, fcntl.LOCK_EX)
+        except (ImportError, OSError):
+            self.handle = None
+
+    def __exit__(self, *exc: object) -> None:
+        if self.handle is not None:
+            self.handle.close()  # closing releases the lock
 
 
 def write_csv_atomic(frame: pd.DataFrame, path: str | Path, *, index: bool = False) -> Path:

@@ -1223,14 +1223,14 @@ def _stratified_check(inputs: AuditInputs, quantity: str, statements: pd.DataFra
                                      for (summary, _), new in zip(groups, moved) if new)
                 shifted = tuple((new or summary, strata) for (summary, strata), new in zip(groups, moved))
                 head = inputs.reading(quantity, "assumed") or scale.describe().split(";")[0]
-                alternatives.append((f"{head}, {words}", scale, shifted))
+                alternatives.append((f"{head} with {words}", scale, shifted))
         for words, alt_scale, alt_groups in alternatives:
             readings.append((words, _stratified_audit(alt_groups, compared, alt_scale, quantity)))
         working = tuple(words for words, audit in readings[1:] if audit.verdict == CONSISTENT)
         deciding = working or tuple(words for words, _ in readings[1:])
         consistent = bool(working)
         if working:
-            assumption = "; or ".join(working)
+            assumption = ", or ".join(working)
     else:
         if primary.verdict == NOT_CHECKABLE:
             consistent = None
