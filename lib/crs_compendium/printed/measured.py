@@ -93,6 +93,7 @@ from fractions import Fraction
 from functools import cached_property, lru_cache
 
 import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
 from scipy import stats
 from scipy.special import ndtr, stdtr
 
@@ -1846,17 +1847,15 @@ def _sum_table(sets: ConsistentSets, max_cells: int = 60_000_000) -> _SumTable |
             best[0] = sign * sum(u * u for u in lo_units)
             choices = []
             for lo, hi in zip(lo_units, hi_units):
-                new = np.full(width, np.inf)
-                choice = np.zeros(width, dtype=np.int64)
-                for extra in range(hi - lo + 1):
-                    value = lo + extra
-                    gain = sign * (value * value - lo * lo)
-                    candidate = np.full(width, np.inf)
-                    candidate[extra:] = best[: width - extra] + gain
-                    better = candidate < new
-                    new[better] = candidate[better]
-                    choice[better] = extra
-                best = new
+                # every value lo + extra of this position at once: window j of the padded table holds
+                # best[j - extra] for extra = k - 1 ... 0; the first extra reaching the least total wins
+                k = hi - lo + 1
+                extras = np.arange(k)
+                gains = sign * ((lo + extras) ** 2 - lo * lo).astype(float)
+                padded = np.concatenate([np.full(k - 1, np.inf), best])
+                totals = sliding_window_view(padded, k)[:, ::-1] + gains
+                choice = np.argmin(totals, axis=1).astype(np.int64)
+                best = totals[np.arange(width), choice]
                 choices.append(choice)
             tables.append((best, choices))
         for sign, (best, choices), store, target in ((+1, tables[0], least_sets, least),
