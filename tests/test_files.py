@@ -42,3 +42,26 @@ def test_read_text_csv_keeps_every_cell_as_written(tmp_path):
         read_text_csv(path, ["a", "c"])
     with pytest.raises(InvalidInputError, match="file not found"):
         read_text_csv(tmp_path / "absent.csv", [])
+
+
+def test_computed_once_reuses_a_result_until_its_key_or_code_changes(tmp_path):
+    from crs_compendium import files
+
+    source = tmp_path / "module.py"
+    source.write_text("VERSION = 1\n")
+    calls = []
+
+    def compute():
+        calls.append(1)
+        return {"answer": len(calls)}
+
+    first = files.computed_once(tmp_path / "cache", ("key", 1), compute, depends_on=[source], versions=["x"])
+    assert first == {"answer": 1} and len(list((tmp_path / "cache").glob("*.pickle"))) == 1
+    files._MEMORY.clear()  # as a new process would: the pickle on disk answers
+    assert files.computed_once(tmp_path / "cache", ("key", 1), compute, depends_on=[source], versions=["x"]) == first
+    assert len(calls) == 1
+    files.computed_once(tmp_path / "cache", ("key", 2), compute, depends_on=[source], versions=["x"])
+    source.write_text("VERSION = 2\n")  # changed code: computed again, never a stale result
+    files.computed_once(tmp_path / "cache", ("key", 1), compute, depends_on=[source], versions=["x"])
+    files.computed_once(tmp_path / "cache", ("key", 1), compute, depends_on=[source], versions=["y"])
+    assert len(calls) == 4

@@ -30,6 +30,7 @@ _PUBLIC = {
     "printed.registry": ("load_claims", "claims_for", "printed_value"),
     "printed.summaries": ("check_median_range",),
     "printed.contingency": ("count_table_tests",),
+    "printed.measured": ("TEST_SHORT", "scipy_p"),
     "printed.flow": ("load_flow", "load_flow_statements", "check_partitions", "check_statements"),
     "printed.table1": ("load_printed_table1", "compare_with_printed_table1"),
     "audit": ("run_audit",),

@@ -10,19 +10,25 @@ from __future__ import annotations
 import hashlib
 import html
 import os
+import pickle
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 import pandas as pd
 
 from .exceptions import InvalidInputError
 
-__all__ = ["SITE_EXPORTS", "read_text_csv", "write_csv_atomic", "ExportFile", "describe_export", "exports_table_html"]
+__all__ = ["SITE_EXPORTS", "read_text_csv", "write_csv_atomic", "write_bytes_atomic", "computed_once", "ExportFile",
+           "describe_export", "exports_table_html"]
 
 SITE_EXPORTS = "exports"
 """Folder of the site that holds a copy of every export (``exports/<folder>/<file>``), with ``manifest.csv``."""
+
+T = TypeVar("T")
+_MEMORY: dict[str, object] = {}
 
 
 def read_text_csv(path: str | Path, required: Iterable[str]) -> pd.DataFrame:
@@ -38,24 +44,95 @@ def read_text_csv(path: str | Path, required: Iterable[str]) -> pd.DataFrame:
     return table
 
 
+def write_bytes_atomic(data: bytes, path: str | Path) -> Path:
+    """Write bytes through a temporary file and ``os.replace``, so that a reader never sees half a file."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+        os.chmod(temporary, 0o644)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def computed_once(folder: Path, key: object, compute: Callable[[], T], *, depends_on: Sequence[str | Path] = (),
+                  versions: Sequence[str] = ()) -> T:
+    """``compute()``, or its result from an earlier call with the same key, code and package versions.
+
+    The key is ``repr(key)`` (so it must be a value whose repr says everything: frozen dataclasses of
+    strings and fractions), hashed with the bytes of every file in ``depends_on`` (the source code the
+    result comes from) and ``versions``; a changed file or version gives a new key, never a stale result.
+    Results are kept in memory and, pickled, in ``folder`` (the build directory's cache), where each is
+    written whole through a temporary file. A deterministic computation gives the same result either way;
+    this only spares the audit pages, which run the same searches in separate kernels, the repeated work.
+    """
+    digest = hashlib.sha256(repr(key).encode("utf-8"))
+    for path in depends_on:
+        digest.update(Path(path).read_bytes())
+    for version in versions:
+        digest.update(version.encode("utf-8"))
+    name = digest.hexdigest()[:32]
+    if name in _MEMORY:
+        return _MEMORY[name]  # type: ignore[return-value]
+    path = Path(folder) / f"{name}.pickle"
+    value = _read_pickle(path)
+    if value is _MISSING:
+        with _exclusive(Path(folder) / f"{name}.lock"):  # one process computes; the others wait and read
+            value = _read_pickle(path)
+            if value is _MISSING:
+                value = compute()
+                try:
+                    write_bytes_atomic(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL), path)
+                except OSError:
+                    pass  # a read-only build directory only costs the next page the same work
+    _MEMORY[name] = value
+    return value
+
+
+_MISSING = object()
+
+
+def _read_pickle(path: Path) -> object:
+    try:
+        return pickle.loads(path.read_bytes())
+    except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError):
+        return _MISSING
+
+
+class _exclusive:
+    """An advisory lock on a file (``fcntl.flock``) for the duration of a ``with`` block; where locking is not
+    available (no fcntl, an unwritable folder) the block runs unlocked."""
+
+    def __init__(self, path: Path):
+        self.path, self.handle = path, None
+
+    def __enter__(self) -> None:
+        try:
+            import fcntl
+
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self.handle = open(self.path, "a")  # noqa: SIM115 - closed in __exit__
+            fcntl.flock(self.handle, fcntl.LOCK_EX)
+        except (ImportError, OSError):
+            self.handle = None
+
+    def __exit__(self, *exc: object) -> None:
+        if self.handle is not None:
+            self.handle.close()  # closing releases the lock
+
+
 def write_csv_atomic(frame: pd.DataFrame, path: str | Path, *, index: bool = False) -> Path:
     """Write a table as UTF-8 CSV (LF line ends) through a temporary file and ``os.replace``.
 
     Two processes writing the same export at once (the book build and nbval) then never leave a half
     written file: each replaces the whole file in one step, and both write the same bytes.
     """
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
-            frame.to_csv(stream, index=index, lineterminator="\n")
-        os.chmod(temporary, 0o644)  # mkstemp makes the file private; an export is for reading
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-    return path
+    return write_bytes_atomic(frame.to_csv(index=index, lineterminator="\n").encode("utf-8"), path)
 
 
 @dataclass(frozen=True)

@@ -18,18 +18,23 @@ def _missing(value: object) -> bool:
     return value is None or (isinstance(value, float) and math.isnan(value))
 
 
-def format_p(p: float, decimals: int = 3) -> str:
+def format_p(p: float, decimals: int = 3, *, scientific: bool = False) -> str:
     """A p-value at ``decimals`` decimals (the paper prints three); below half a unit of the last place it
-    is shown as a bound ("<0.001"), and a missing p as "NA".
+    is shown as a bound ("<0.001"), or with ``scientific`` in two significant digits ("1.0e-08", where the
+    size of a tiny bound is the point), and a missing p as "NA".
 
     Examples
     --------
     >>> format_p(0.0333), format_p(0.0004), format_p(0.51117, 4), format_p(float("nan"))
     ('0.033', '<0.001', '0.5112', 'NA')
+    >>> format_p(1.04e-08, 4, scientific=True), format_p(0.0, 4, scientific=True)
+    ('1.0e-08', '0')
     """
     if _missing(p):
         return "NA"
     if p < 0.5 * 10 ** -decimals:
+        if scientific:
+            return "0" if p == 0 else f"{p:.1e}"
         return f"<{10 ** -decimals:.{decimals}f}"
     return f"{p:.{decimals}f}"
 

@@ -21,6 +21,14 @@ __all__ = [
     "NOT_CHECKABLE",
     "AUDIT_VERDICTS",
     "audit_verdict",
+    "conditional_verdict",
+    "PROVED",
+    "SEARCHED",
+    "BOUND_KINDS",
+    "ATTAINABLE",
+    "NOT_ATTAINABLE",
+    "UNDECIDED",
+    "ATTAINABILITY_WORDS",
     "EQUAL",
     "DIFFERS",
     "SIMULATED",
@@ -75,6 +83,26 @@ AUDIT_VERDICTS = (CONSISTENT, INCONSISTENT, NOT_CHECKABLE)
 def audit_verdict(agrees: bool) -> str:
     """Turn the outcome of a check into its verdict word."""
     return CONSISTENT if agrees else INCONSISTENT
+
+
+def conditional_verdict(verdict: str, assumption: str) -> str:
+    """A verdict with the unstated assumption it rests on ("inconsistent if durations are whole days"); the
+    verdict word alone when it rests on none."""
+    return f"{verdict} if {assumption}" if assumption else verdict
+
+
+PROVED = "proved"
+SEARCHED = "search result"
+BOUND_KINDS = (PROVED, SEARCHED)
+"""How an end of an interval of attainable p-values is known: by an exact argument (no consistent data set
+goes beyond it), or as the most extreme value a search found (its witness proves only that it is reached)."""
+
+ATTAINABLE = "yes"
+NOT_ATTAINABLE = "no"
+UNDECIDED = "undecided"
+ATTAINABILITY_WORDS = {True: ATTAINABLE, False: NOT_ATTAINABLE, None: UNDECIDED}
+"""Whether a test can give a printed p (or meet a printed bound) on some data set consistent with the printed
+summaries: a witness proves yes, an exact argument no; undecided when neither was found."""
 
 
 EQUAL = "equal to the printed value"

@@ -95,6 +95,13 @@ def test_failed_summary_rules_are_charged_to_the_cells_they_concern(inputs):
     assert lines.charged_ids == ("t2.prior_lines.non_toci.min", "t2.prior_lines.non_toci.max")
     duration = checks["summary:results.crs_duration.toci"]
     assert duration.charged_ids == ("res.crs_duration.toci.median",) and "whole days" in duration.note
+    # on real numbers 6.1 (2-14) is a fine summary, so the failure rests on reading durations as whole days
+    assert duration.assumption == "durations are whole days" and duration.verdict.endswith("if durations are whole days")
+    assert not lines.assumption  # lines of therapy are a count: no other reading
+    # the cells a failure does not concern pass the rules that concern them, in a check of their own
+    cleared = checks["summary:results.crs_duration.toci.cleared"]
+    assert cleared.consistent and cleared.claim_ids == ("res.crs_duration.toci.min", "res.crs_duration.toci.max")
+    assert "min 2: a whole number, at most the median 6.1" in cleared.recomputed
     assert checks["summary:results.crs_duration.non_toci"].consistent  # 5.5 of 28 whole days is fine
 
 
@@ -126,8 +133,13 @@ def test_pooled_ranges_are_peer_checks_of_the_extreme_group_end(inputs):
     steroid = checks["pooled_max:table2.steroid_mpe_mg"]
     assert steroid.claim_ids == ("t2.steroid_mpe_mg.total.max", "t2.steroid_mpe_mg.toci.max")
     assert not steroid.consistent and steroid.recomputed == "largest group maximum 201" and steroid.peer
+    # 800 above both group maxima: lowering it, or raising either group's maximum, alone resolves it
+    assert steroid.repair_ids == ("t2.steroid_mpe_mg.total.max", "t2.steroid_mpe_mg.toci.max",
+                                  "t2.steroid_mpe_mg.non_toci.max")
     lines = checks["pooled_max:table2.prior_lines"]
     assert lines.claim_ids == ("t2.prior_lines.total.max", "t2.prior_lines.non_toci.max")
+    # 3 below the non-toci 3.5 only: lowering 3.5, or raising the pooled 3, resolves it; the toci 3 cannot
+    assert lines.repair_ids == ("t2.prior_lines.total.max", "t2.prior_lines.non_toci.max")
     assert checks["pooled_median:table2.age"].recomputed == "between the group medians 32 and 42"
     assert checks["pooled_min:table2.prior_lines"].consistent
 
@@ -171,7 +183,7 @@ def test_count_tables_say_which_test_reproduces_each_p(inputs):
 
 def test_numbers_printed_twice_are_compared(inputs):
     checks = printing_checks(inputs)
-    assert len(checks) == 31
+    assert len(checks) == 34  # 31 + the grade labels "3" (four printings), "1" and "2" of the duration strata
     assert {check.check_id for check in checks if not check.consistent} == {
         "printings:high_risk||total|percent", "printings:icans||total|percent"}
 
@@ -195,6 +207,15 @@ def test_steroid_users_are_derived_from_table2(inputs):
     assert checks["steroid_users:median"].recomputed == "[30, 80]"
     assert checks["steroid_users:min"].consistent and checks["steroid_users:min"].recomputed == "[0, 30]"
     assert checks["steroid_users:max"].recomputed == "201"
+    # the conflict sets: any one of these numbers, changed alone, lets the check pass
+    assert checks["steroid_users:count"].repair_ids == (
+        "res.steroid_use.total.count", "res.steroid_without_toci.non_toci.count", "t2.header.toci.n",
+        "t2.steroid_mpe_mg.toci.min")
+    assert checks["steroid_users:median"].repair_ids == (
+        "res.steroid_mpe_mg.steroid_users.median", "t2.steroid_mpe_mg.toci.median", "t2.steroid_mpe_mg.non_toci.max")
+    assert checks["steroid_users:max"].repair_ids == (
+        "res.steroid_mpe_mg.steroid_users.max", "t2.steroid_mpe_mg.toci.max", "t2.steroid_mpe_mg.non_toci.max")
+    assert checks["steroid_users:median"].assumption and not checks["steroid_users:count"].assumption
     edited = inputs.claims.copy()
     edited.loc[edited["claim_id"] == "t2.steroid_mpe_mg.toci.min", "printed"] = "0"
     assert steroid_user_checks(load_inputs(edited)) == []  # no longer follows that every toci patient had one
@@ -205,7 +226,12 @@ def test_a_check_must_judge_something_and_charge_only_what_it_judges():
         AuditCheck("x", "sum", "audit-x", (), (), True, "", "", "")
     with pytest.raises(InvalidInputError, match="among the judged"):
         AuditCheck("x", "sum", "audit-x", ("a",), (), False, "", "", "", charged_ids=("b",))
-    assert AuditCheck("x", "sum", "audit-x", ("a", "b"), (), False, "", "", "").charged_ids == ("a", "b")
+    with pytest.raises(InvalidInputError, match="conflict set"):
+        AuditCheck("x", "sum", "audit-x", ("a",), ("b",), False, "", "", "", repair_ids=("c",))
+    failed = AuditCheck("x", "sum", "audit-x", ("a", "b"), (), False, "", "", "")
+    assert failed.charged_ids == failed.repair_ids == ("a", "b")
+    assert AuditCheck("x", "sum", "audit-x", ("a",), ("b",), False, "", "", "", repair_ids=("a", "b")).repair_ids == \
+        ("a", "b")
 
 
 def test_all_checks_run_every_family_once_and_name_registry_claims_only(inputs, result):
@@ -217,7 +243,9 @@ def test_all_checks_run_every_family_once_and_name_registry_claims_only(inputs, 
     assert len(ids) == len(set(ids))
     assert {check.family for check in everything} == {
         "percentage", "denominator", "group_sum", "partition", "summary", "pooled", "binned", "bonferroni",
-        "count_table", "steroid_users", "sum", "at_most", "flow", "table1", "printings"}
+        "count_table", "measured_p", "steroid_users", "stratified", "sum", "at_most", "equal", "flow", "table1",
+        "cases_at_most", "case_among", "cases_distinct", "dose_count", "dosing_hours", "day_order", "same_strata",
+        "printings"}
     known = set(inputs.claims["claim_id"])
     assert {claim for check in everything for claim in (*check.claim_ids, *check.given_ids)} <= known
     assert all(check.anchor.startswith("audit-") for check in everything)

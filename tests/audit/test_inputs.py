@@ -18,7 +18,8 @@ from crs_compendium.exceptions import InvalidInputError
 
 def test_link_file_is_read_and_bad_rows_are_refused(tmp_path):
     links = load_links()
-    assert set(links["check"]) == {"sum", "at_most", "flow", "table1"}
+    assert set(links["check"]) == {"sum", "at_most", "equal", "flow", "table1", "cases_at_most", "case_among",
+                                   "cases_distinct", "dose_count", "dosing_hours", "day_order", "same_strata"}
     bad = links.copy()
     bad.loc[0, "check"] = "guess"
     bad.loc[1, "claims"] = "a.b + c.d"

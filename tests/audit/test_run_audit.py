@@ -14,7 +14,13 @@ the printed numbers, with the findings derived by hand from them:
   text's 10 non-toci corticosteroid-only patients: 27, not 25; their doses lie at most 201 mg, and at
   least 9 + 10 = 19 of 27 at most 80 mg, so a median of 100 and a maximum of 302.5 cannot be;
 * CRS duration "6.1 (2-14)" days in 17 patients: the median of 17 whole numbers is a whole number;
-* ASTCT consensus (Lee et al. 2019): low flow is <= 6 L/min, Table 1 prints "is 6 L/min".
+* ASTCT consensus (Lee et al. 2019): low flow is <= 6 L/min, Table 1 prints "is 6 L/min";
+* conflict sets: Table 2's smallest toci dose of 30 mg (at 0 mg two toci patients could have had none, and
+  15 + 10 = 25), its toci median of 60 mg and non-toci maximum of 80 mg (either at 100 mg would admit the
+  text's median of 100 mg among the users) and its toci maximum of 201 mg (at 302.5 mg the users' maximum
+  could be 302.5) take part in the corticosteroid conflicts as much as the text's numbers; the pooled
+  maximum of 800 mg is reached by raising either group's maximum; the Discussion's "grade 2" is not the
+  "grade 1-2" of Figure 2B and the Results, since 7 patients had grade 1 CRS.
 """
 import re
 from pathlib import Path
@@ -24,7 +30,7 @@ import pytest
 from crs_compendium.audit import EXPORT_COLUMNS, Audit, run_audit
 from crs_compendium.exceptions import InvalidInputError
 from crs_compendium.files import write_csv_atomic
-from crs_compendium.vocab import AUDIT_VERDICTS, INCONSISTENT, SECTION_ORDER
+from crs_compendium.vocab import AUDIT_VERDICTS, CONSISTENT, INCONSISTENT, NOT_CHECKABLE, SECTION_ORDER
 
 NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
 AUDIT_NOTEBOOKS = ("11_audit_table2.md", "12_audit_results_text.md", "13_audit_other_sections.md")
@@ -40,6 +46,22 @@ EXPECTED_INCONSISTENT = {
     "res.steroid_mpe_mg.steroid_users.median", "res.steroid_mpe_mg.steroid_users.max",  # 100 and 302.5 mg
     "res.crs_duration.toci.median",  # 6.1 days as the median of 17 whole days
     "t1.footnote.low_flow",  # "is 6 L/min" where the consensus says <= 6
+    # conflict sets: every number whose change alone resolves a conflict and no exact check holds in place
+    "t2.steroid_mpe_mg.toci.min", "t2.steroid_mpe_mg.toci.median", "t2.steroid_mpe_mg.non_toci.max",
+    "disc.duration_strata.mild.value",  # "grade 2" where Figure 2B and the Results say "grade 1-2"
+}
+EXPECTED_ON_AN_ASSUMPTION = {
+    "res.crs_duration.toci.median": ("inconsistent", "durations are whole days"),
+    "res.steroid_mpe_mg.steroid_users.median": ("inconsistent", "cumulative dose"),
+    "res.steroid_mpe_mg.steroid_users.max": ("inconsistent", "cumulative dose"),
+    "t2.steroid_mpe_mg.toci.median": ("inconsistent", "cumulative dose"),
+    "res.response_d28.p": ("consistent", "2 x 3 table"),
+    "t2.prior_lines.p": ("consistent", "multiples of 0.5"),
+    "fig2.significance.star": ("consistent", "fractions of a day"),
+    "fig2.significance.ns": ("consistent", "fractions of a day"),
+    "res.case_persistent_expansion.pt4": ("consistent", "among its 7 patients"),
+    "res.case_persistent_expansion.pt11": ("consistent", "among its 7 patients"),
+    "res.case_gvhd.pt5": ("consistent", "earlier allogeneic transplant"),
 }
 
 
@@ -53,6 +75,55 @@ def test_every_claim_gets_exactly_one_row(result, claims):
 def test_the_audit_finds_exactly_the_known_inconsistencies(result):
     found = set(result.verdicts.loc[result.verdicts["verdict"] == INCONSISTENT, "claim_id"])
     assert found == EXPECTED_INCONSISTENT
+
+
+def test_verdicts_that_rest_on_an_assumption_say_so_and_are_counted_apart(result):
+    rows = result.verdicts.set_index("claim_id")
+    conditional = rows[rows["assumption"] != ""]
+    assert set(conditional.index) == set(EXPECTED_ON_AN_ASSUMPTION)
+    for claim_id, (verdict, words) in EXPECTED_ON_AN_ASSUMPTION.items():
+        assert rows.loc[claim_id, "verdict"] == verdict and words in rows.loc[claim_id, "assumption"], claim_id
+    split = result.counts_with_assumptions()
+    assert split["on an assumption"].sum() == len(EXPECTED_ON_AN_ASSUMPTION)
+    assert (split["all"] == [result.counts()[word] for word in AUDIT_VERDICTS]).all()
+    assert set(result.assumptions().index) == set(EXPECTED_ON_AN_ASSUMPTION)
+
+
+def test_no_export_row_contradicts_itself(result):
+    """A consistent or inconsistent row shows the check that decides it, with that check's own outcome; a row
+    not checkable shows no check at all, and says what data would settle it."""
+    checks = {check.check_id: check for check in result.checks}
+    export = result.export()
+    for row, decided in zip(export.to_dict("records"), result.verdicts.set_index("claim_id").loc[export["claim_id"],
+                                                                                                  "check_id"]):
+        if row["verdict"] == NOT_CHECKABLE:
+            assert row["recomputed"] == row["method"] == row["assumption"] == "" and row["note"], row["claim_id"]
+            continue
+        check = checks[decided]
+        assert row["method"].startswith(f"{decided}: ") and row["recomputed"] == check.recomputed, row["claim_id"]
+        assert check.consistent == (row["verdict"] == CONSISTENT), row["claim_id"]
+        assert row["claim_id"] in (*check.claim_ids, *check.repair_ids)
+        if row["verdict"] == CONSISTENT:
+            failure_words = ("no sample", "no table", "no allowed test", "cannot")
+            assert not any(word in row["recomputed"] for word in failure_words), row["claim_id"]
+        if row["assumption"]:
+            assert check.assumption and check.assumption in row["assumption"]
+
+
+def test_a_conflict_lists_every_cell_that_takes_part_in_it(result):
+    """Where changing any one of several numbers would resolve a conflict, all of them not held in place by
+    an exact check are charged, and the listing names the whole conflict set."""
+    listed = result.inconsistencies().set_index("check_id")
+    count = listed.loc["steroid_users:count"]
+    assert count["claims"] == "res.steroid_use.total.count, t2.steroid_mpe_mg.toci.min"
+    assert "res.steroid_without_toci.non_toci.count (10)" in count["conflict set"]  # held by 1 + 3 + 6 + 0 = 10
+    pooled = listed.loc["pooled_max:table2.steroid_mpe_mg"]
+    assert pooled["claims"] == ("t2.steroid_mpe_mg.total.max, t2.steroid_mpe_mg.toci.max, "
+                                "t2.steroid_mpe_mg.non_toci.max")
+    icans = listed.loc["percentage:res.icans.total.pct"]  # 2/44 would print 4.5, but 45 is held by many checks
+    assert icans["claims"] == "res.icans.total.pct" and "t2.header.total.n (45)" in icans["conflict set"]
+    note = result.verdicts.set_index("claim_id").loc["t2.steroid_mpe_mg.toci.min", "note"]
+    assert "conflict set of steroid_users:count" in note and "held in place by other checks" in note
 
 
 def test_inconsistencies_list_each_failing_check_with_its_charged_claims(result):

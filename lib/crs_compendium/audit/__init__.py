@@ -14,18 +14,21 @@ import pandas as pd
 from IPython.display import HTML
 
 from ..exceptions import InvalidInputError
-from ..vocab import AUDIT_VERDICTS, INCONSISTENT, SECTION_ORDER
-from .checks import AuditCheck, all_checks, format_tests, table_text, tested_tables
-from .combine import combine_verdicts
+from ..formatting import format_p
+from ..vocab import ATTAINABILITY_WORDS, AUDIT_VERDICTS, INCONSISTENT, PROVED, SEARCHED, SECTION_ORDER
+from ..printed.measured import TEST_SHORT
+from .checks import AuditCheck, StratifiedP, all_checks, format_tests, table_text, tested_tables
+from .combine import charges, combine_verdicts
 from .inputs import AuditInputs, load_inputs
 from .render import claims_table_html, inconsistencies_markdown, statements_markdown
 from .statements import significance_checks
 
 __all__ = ["EXPORT_COLUMNS", "Audit", "AuditCheck", "AuditInputs", "run_audit"]
 
-EXPORT_COLUMNS = ("claim_id", "location", "printed", "recomputed", "method", "verdict", "note", "link")
-"""Columns of ``_build/audit/claims.csv``, the export a reviewer diffs (``link``: the claim's permalink on
-the site, relative to its root)."""
+EXPORT_COLUMNS = ("claim_id", "location", "printed", "recomputed", "method", "verdict", "assumption", "note", "link")
+"""Columns of ``_build/audit/claims.csv``, the export a reviewer diffs (``assumption``: the reading the
+verdict rests on when the paper does not state it, empty otherwise; ``link``: the claim's permalink on the
+site, relative to its root)."""
 
 
 @dataclass(frozen=True)
@@ -118,17 +121,35 @@ class Audit:
         table.index.name, table.columns.name = "section", None
         return table
 
+    def counts_with_assumptions(self, rows: pd.DataFrame | None = None) -> pd.DataFrame:
+        """Verdict counts split by whether the verdict rests on a stated assumption (a reading the paper
+        does not state): one row per verdict word, columns ``unconditional``, ``on an assumption``, ``all``."""
+        rows = self.verdicts if rows is None else rows
+        table = pd.DataFrame({
+            "unconditional": [int(((rows["verdict"] == w) & (rows["assumption"] == "")).sum()) for w in AUDIT_VERDICTS],
+            "on an assumption": [int(((rows["verdict"] == w) & (rows["assumption"] != "")).sum())
+                                 for w in AUDIT_VERDICTS],
+        }, index=pd.Index(AUDIT_VERDICTS, name="verdict"))
+        table["all"] = table.sum(axis=1)
+        return table
+
+    def assumptions(self) -> pd.DataFrame:
+        """Every claim whose verdict rests on a stated assumption, with the verdict and the assumption."""
+        rows = self.verdicts[self.verdicts["assumption"] != ""]
+        return rows[["claim_id", "printed", "verdict", "assumption", "anchor"]].set_index("claim_id")
+
     def inconsistencies(self) -> pd.DataFrame:
-        """Every failing check with the claims it is charged to (after the peer rule), in check order."""
+        """Every failing check with the claims it is charged to and its whole conflict set, in check order."""
         charged_ids = set(self.verdicts.loc[self.verdicts["verdict"] == INCONSISTENT, "claim_id"])
         statements = dict(zip(self.claims["claim_id"], self.claims["statement"]))
         locations = dict(zip(self.claims["claim_id"], self.claims["location"]))
+        printed = dict(zip(self.claims["claim_id"], self.claims["printed"]))
+        charged = charges(self.checks)
         rows = []
         for check in self.checks:
             if check.consistent:
                 continue
-            pool = check.claim_ids if check.peer else check.charged_ids
-            ids = [claim_id for claim_id in pool if claim_id in charged_ids]
+            ids = [claim_id for claim_id in charged[check.check_id] if claim_id in charged_ids]
             if not ids:
                 continue
             rows.append({
@@ -136,9 +157,96 @@ class Audit:
                 "what": "; ".join(dict.fromkeys(statements[claim_id] for claim_id in ids)),
                 "where": "; ".join(dict.fromkeys(locations[claim_id] for claim_id in ids)),
                 "printed": check.printed, "recomputed": check.recomputed, "why": check.note,
-                "anchor": check.anchor,
+                "conflict set": " / ".join(", ".join(f"{claim_id} ({printed[claim_id]})" for claim_id in group)
+                                           for group in check.conflict_sets),
+                "assumption": check.assumption, "anchor": check.anchor,
             })
         return pd.DataFrame(rows)
+
+    # ---- the measured-value p-values and the claims within strata ----------------------------------------
+    def measured_p_tests(self, anchor: str) -> pd.DataFrame:
+        """The p-values of measured rows a section shows, one row per p and test: whether the test can give
+        the printed p, and the smallest and largest p the printed summaries allow, each marked proved or
+        search result (the reading of each row is in its check's method)."""
+        rows = []
+        for check in self.checks:
+            if check.family != "measured_p" or check.anchor != anchor:
+                continue
+            audit = check.result.shown
+            for reach in audit.tests:
+                rows.append({
+                    "claim_id": check.claim_ids[0], "test": TEST_SHORT[reach.test],
+                    "can give the printed p": ATTAINABILITY_WORDS[reach.attainable],
+                    "smallest p allowed": f"{_p(reach.low.p)}, {PROVED if reach.low.proved else SEARCHED}",
+                    "largest p allowed": f"{_p(reach.high.p)}, {PROVED if reach.high.proved else SEARCHED}",
+                })
+        if not rows:
+            raise InvalidInputError(f"no measured-value p is shown at {anchor!r}")
+        return pd.DataFrame(rows).set_index(["claim_id", "test"])
+
+    def measured_witnesses(self, claim_id: str) -> list[dict]:
+        """The witness data sets behind one measured-value p: for each test the data set giving the smallest
+        and the largest p the summaries allow and, when the test can give it, one giving the printed p. Each
+        entry: ``test`` (key of :data:`crs_compendium.printed.measured.TESTS`), ``end`` ("smallest", "largest",
+        "printed p"), ``p`` (as the audit computed it), ``toci`` and ``non_toci`` (the values)."""
+        check = self.check(f"measured_p:{claim_id}")
+        entries = []
+        for reach in check.result.shown.tests:
+            found = [("smallest", reach.low.p, reach.low.witness), ("largest", reach.high.p, reach.high.witness)]
+            if reach.witness is not None:
+                found.append(("printed p", reach.witness_p, reach.witness))
+            entries += [{"test": reach.test, "end": end, "p": p, "toci": list(witness[0]), "non_toci": list(witness[1])}
+                        for end, p, witness in found]
+        return entries
+
+    def stratified(self, quantity: str) -> StratifiedP:
+        """The result behind the claims about ``quantity`` within strata (Figure 2B's durations by grade)."""
+        return self.check(f"stratified:{quantity}").result
+
+    def stratified_table(self, quantity: str) -> pd.DataFrame:
+        """One row per reading and test, one column per comparison: whether the printed mark can be met, with
+        the most favourable p the printed numbers allow (smallest for "p < ...", largest for "p > ...") and
+        how it is known; and whether every comparison can hold at once."""
+        result = self.stratified(quantity)
+        rows = []
+        for words, audit in result.readings:
+            labels = [c.describe() for c in audit.comparisons]
+            if not audit.feasible:
+                rows.append({"reading": words, "test": "any", **dict.fromkeys(labels, "no data set fits"),
+                             "all at once": "no data set fits"})
+                continue
+            joint = {j.test: j for j in audit.joint}
+            for test in dict.fromkeys(reach.test for reach in audit.reaches):
+                row = {"reading": words, "test": TEST_SHORT[test]}
+                for reach in audit.reaches:
+                    if reach.test == test:
+                        end = "smallest" if reach.comparison.wants_small else "largest"
+                        row[reach.comparison.describe()] = (
+                            f"{ATTAINABILITY_WORDS[reach.attainable]}; {end} p {_p(reach.extreme.p)} "
+                            f"({PROVED if reach.extreme.proved else SEARCHED})")
+                row["all at once"] = ATTAINABILITY_WORDS[joint[test].attainable]
+                rows.append(row)
+        return pd.DataFrame(rows).set_index(["reading", "test"])
+
+    def stratified_witnesses(self, quantity: str) -> list[dict]:
+        """The witness assignments behind the stratified check: per feasible reading and test, the assignment
+        meeting every comparison at once (``values``: (group, stratum) -> values) with the p of each
+        comparison as the audit computed it, and the compared samples of each comparison."""
+        result = self.stratified(quantity)
+        entries = []
+        for words, audit in result.readings:
+            for joint in audit.joint:
+                if not joint.attainable:
+                    continue
+                values = {(group, stratum): list(v) for group, stratum, v in joint.assignment}
+                samples = []
+                for comparison, p in zip(audit.comparisons, joint.p_values):
+                    first = [x for s in comparison.first_strata for x in values[(comparison.first_group, s)]]
+                    second = [x for s in comparison.second_strata for x in values[(comparison.second_group, s)]]
+                    samples.append({"comparison": comparison.describe(), "p": p, "first": first, "second": second,
+                                    "printed": comparison.printed, "direction": comparison.direction})
+                entries.append({"reading": words, "test": joint.test, "values": values, "comparisons": samples})
+        return entries
 
     def inconsistencies_markdown(self) -> str:
         """The inconsistencies as a MyST bullet list in plain words, each linked to the section that checks it."""
@@ -160,4 +268,9 @@ def run_audit(claims: pd.DataFrame | None = None, links: pd.DataFrame | None = N
     inputs = load_inputs(claims, links, statements)
     checks = all_checks(inputs)
     return Audit(claims=inputs.claims, checks=checks, verdicts=combine_verdicts(inputs, checks),
-                 statements=significance_checks(inputs))
+                 statements=significance_checks(inputs, checks))
+
+
+def _p(value: float) -> str:
+    """A p-value for a table: four decimals, or two significant digits below 0.0001."""
+    return format_p(value, 4, scientific=True)

@@ -12,6 +12,7 @@ express is data: which quantities partition the patients, are whole-numbered or 
 """
 from __future__ import annotations
 
+import dataclasses
 import math
 import re
 from collections import defaultdict
@@ -19,12 +20,29 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
+from pathlib import Path
 
 import pandas as pd
 
 from ..exceptions import InvalidInputError
+from ..files import computed_once
 from ..formatting import format_p
-from ..printed import flow
+from ..paths import build_dir
+from ..printed import cases, flow
+from ..printed import measured as measured_module
+from ..printed.measured import (
+    TEST_SHORT,
+    TESTS,
+    GroupSummary,
+    MeasuredRowAudit,
+    Scale,
+    StratifiedClaimAudit,
+    Stratum,
+    StratumComparison,
+    audit_measured_row,
+    audit_stratified_claim,
+)
+from ..printed.strata import check_same_patients, grade_occupancy, grades_of
 from ..printed.agreement import check_printings_agree
 from ..printed.contingency import TEST_NAMES, count_table_tests, splits_reproducing_p, test_name
 from ..printed.multiplicity import check_bonferroni
@@ -33,7 +51,8 @@ from ..printed.registry import claim_record, cross_references, first_claim
 from ..printed.summaries import check_in_interval, check_median_range, check_pooled_median_range, median_bounds
 from ..printed.sums import check_at_most, check_sum
 from ..printed.table1 import compare_with_printed_table1, load_printed_table1
-from ..vocab import BLAST_BINS, CONSISTENT, audit_verdict
+from ..vocab import (BLAST_BINS, CONSISTENT, GROUP_KEYS, NOT_CHECKABLE, PROVED, SEARCHED, audit_verdict,
+                     conditional_verdict)
 from .inputs import AuditInputs
 
 __all__ = [
@@ -50,6 +69,10 @@ __all__ = [
     "printing_checks",
     "link_checks",
     "steroid_user_checks",
+    "measured_p_checks",
+    "stratified_checks",
+    "MeasuredP",
+    "StratifiedP",
     "all_checks",
     "format_tests",
     "table_text",
@@ -57,6 +80,7 @@ __all__ = [
 ]
 
 _SAME_DOSE = "reading Table 2's corticosteroid dose and the text's cumulative dose as one quantity"
+_SAME_DOSE_ASSUMPTION = "Table 2's corticosteroid dose is the text's cumulative dose"
 _CLAIM_ID = re.compile(r"[a-z][a-z0-9]*(?:\.[a-z0-9_]+)+")
 
 
@@ -91,6 +115,16 @@ class AuditCheck:
         Whether the judged claims are peers, so that a failure is charged by :func:`combine_verdicts`.
     result : object
         The underlying result object (its display is the detailed verdict).
+    assumption : str
+        The reading the outcome rests on when the paper does not state it and another reading would change
+        it ("durations are whole days"); empty when the outcome holds under every reading tried.
+    repair_ids : tuple of str
+        For a failed check, its conflict set: every claim (judged or given) whose change alone would let the
+        check pass (default: the charged claims). :func:`combine_verdicts` charges those a passing exact
+        check does not hold in place.
+    conflict_sets : tuple of tuples of str
+        When one check finds separate conflicts (two broken rules of one summary), one conflict set each;
+        their union is ``repair_ids``. Default: the one set ``repair_ids``.
     """
 
     check_id: str
@@ -106,19 +140,31 @@ class AuditCheck:
     charged_ids: tuple[str, ...] = ()
     peer: bool = False
     result: object = field(default=None, compare=False, repr=False)
+    assumption: str = ""
+    repair_ids: tuple[str, ...] = ()
+    conflict_sets: tuple[tuple[str, ...], ...] = ()
 
     def __post_init__(self) -> None:
         if not self.claim_ids:
             raise InvalidInputError(f"{self.check_id}: a check must judge at least one claim")
         if not set(self.charged_ids) <= set(self.claim_ids):
             raise InvalidInputError(f"{self.check_id}: charged claims must be among the judged claims")
+        if not set(self.repair_ids) <= set(self.claim_ids) | set(self.given_ids):
+            raise InvalidInputError(f"{self.check_id}: a conflict set holds judged or given claims only")
         if not self.consistent and not self.charged_ids:
             object.__setattr__(self, "charged_ids", self.claim_ids)
+        if self.conflict_sets and not self.repair_ids:
+            object.__setattr__(self, "repair_ids", tuple(c for group in self.conflict_sets for c in group))
+        if not self.consistent and not self.repair_ids:
+            object.__setattr__(self, "repair_ids", self.charged_ids)
+        object.__setattr__(self, "repair_ids", tuple(dict.fromkeys(self.repair_ids)))
+        if not self.consistent and not self.conflict_sets:
+            object.__setattr__(self, "conflict_sets", (self.repair_ids,))
 
     @property
     def verdict(self) -> str:
-        """The verdict word of the check itself."""
-        return audit_verdict(self.consistent)
+        """The verdict word of the check itself, with the assumption it rests on if any."""
+        return conditional_verdict(audit_verdict(self.consistent), self.assumption)
 
     def __repr__(self) -> str:
         line = f"{self.verdict}: {self.check_id}: {self.printed} -> {self.recomputed} [{self.method}]"
@@ -137,6 +183,8 @@ class AuditCheck:
             "note": self.note,
             "given": "; ".join(self.given_ids),
             "anchor": self.anchor,
+            "assumption": self.assumption,
+            "conflict set": "" if self.consistent else "; ".join(self.repair_ids),
         }
 
 
@@ -215,15 +263,22 @@ def percentage_checks(inputs: AuditInputs) -> list[AuditCheck]:
             continue
         result = check_percentage(record["printed"], count["printed"], N)
         note = result.note
+        repairs = [record["claim_id"]]
         if not result.consistent:
             fits = percentage_denominator_candidates(record["printed"], count["printed"], int(N) + 5)
             near = [str(d) for d in fits if abs(d - int(N)) <= 5]
             note += f"; denominators near {N} that fit n = {count['printed']}: {', '.join(near) or 'none'}"
+            counts = percentage_n_candidates(record["printed"], N)
+            if getattr(counts, "candidates", ()):
+                repairs.append(count["claim_id"])
+            if near:
+                repairs.append(denominator["claim_id"])
         checks.append(_from_result(
             f"percentage:{record['claim_id']}", "percentage", anchor, [record["claim_id"], count["claim_id"]],
             [denominator["claim_id"]], result,
             recomputed=f"{count['printed']}/{N} = {result.recomputed}",
             method=f"percentage of n/N: {result.method}", note=note, charged_ids=(record["claim_id"],),
+            repair_ids=tuple(repairs) if not result.consistent else (),
         ))
     return checks
 
@@ -338,20 +393,52 @@ def summary_checks(inputs: AuditInputs) -> list[AuditCheck]:
     for (section, quantity, group), cells in _summaries(claims).items():
         size = inputs.group_size(group)
         integer = quantity in whole_numbers
-        result = check_median_range(cells["median"]["printed"], cells["min"]["printed"], cells["max"]["printed"],
-                                    n=None if size is None else size["printed"], integer_valued=integer)
+        printed = [cells[stat]["printed"] for stat in ("median", "min", "max")]
+        n = None if size is None else size["printed"]
+        result = check_median_range(*printed, n=n, integer_valued=integer)
         ids = [cells[stat]["claim_id"] for stat in ("median", "min", "max")]
+        given = [] if size is None else [size["claim_id"]]
         note, recomputed = result.note, result.recomputed
         if integer:
             note = f"{note}; whole numbers because {whole_numbers[quantity]}" if note else whole_numbers[quantity]
-        if result.failures:
-            recomputed = "no sample of whole numbers fits" if integer else "no sample fits"
+        anchor = inputs.anchor("summary", section, quantity)
+        check_id = f"summary:{section}.{quantity}.{group}"
+        if not result.failures:
+            checks.append(_from_result(check_id, "summary", anchor, ids, given, result, note=note))
+            continue
+        charged = _charged_cells(result.failures, cells)
+        assumption = ""
+        if integer and inputs.reading(quantity, "assumed") and check_median_range(*printed, n=n).consistent:
+            assumption = inputs.reading(quantity, "assumed")
+            note += f"; read as real numbers ({inputs.reading(quantity, 'alternative')}) the summary passes"
+        recomputed = "no sample of whole numbers fits" if integer else "no sample fits"
+        cleared = [cells[stat] for stat in ("median", "min", "max") if cells[stat]["claim_id"] not in charged]
+        separate = tuple(dict.fromkeys(tuple(_charged_cells([failure], cells)) for failure in result.failures))
         checks.append(_from_result(
-            f"summary:{section}.{quantity}.{group}", "summary", inputs.anchor("summary", section, quantity), ids,
-            [] if size is None else [size["claim_id"]], result, note=note, recomputed=recomputed,
-            charged_ids=tuple(_charged_cells(result.failures, cells)),
+            check_id, "summary", anchor, charged, [cell["claim_id"] for cell in cleared] + given, result, note=note,
+            recomputed=recomputed, charged_ids=tuple(charged), assumption=assumption, conflict_sets=separate,
         ))
+        if cleared:
+            checks.append(_cleared_summary_cells(check_id, anchor, cells, cleared, charged, given, integer, claims))
     return checks
+
+
+def _cleared_summary_cells(check_id, anchor, cells, cleared, charged, given, integer, claims) -> AuditCheck:
+    """The cells of a failed "median (min-max)" summary that its broken rules do not concern: every rule
+    about them holds (a whole range end when the quantity is whole-numbered; the median inside the range)."""
+    median, low, high = (cells[stat]["printed"] for stat in ("median", "min", "max"))
+    whole = "a whole number, " if integer else ""
+    text = {"min": f"{whole}at most the median {median}", "max": f"{whole}at least the median {median}",
+            "median": f"inside {low}-{high}" + (", whole or half as a median of whole numbers can be" if integer else "")}
+    printed = {cell["claim_id"]: cell["printed"] for cell in cells.values()}
+    shown = "; ".join(f"{cell['stat']} {cell['printed']}: {text[cell['stat']]}" for cell in cleared)
+    return AuditCheck(
+        check_id=f"{check_id}.cleared", family="summary", anchor=anchor,
+        claim_ids=tuple(cell["claim_id"] for cell in cleared), given_ids=tuple(charged) + tuple(given),
+        consistent=True, printed=", ".join(cell["printed"] for cell in cleared), recomputed=shown,
+        method="the rules of a median (range) summary that concern these cells",
+        note=f"the failure of {check_id} concerns {', '.join(printed[c] for c in charged)} only",
+    )
 
 
 def pooled_checks(inputs: AuditInputs) -> list[AuditCheck]:
@@ -372,7 +459,8 @@ def pooled_checks(inputs: AuditInputs) -> list[AuditCheck]:
             integer_valued=quantity in inputs.quantities_with("whole_numbers"),
         )
         for stat, word, pick in (("min", "minimum", min), ("max", "maximum", max), ("median", "median", None)):
-            group_cells = [cells[stat] for cells, _ in groups]
+            all_cells = [cells[stat] for cells, _ in groups]
+            group_cells = all_cells
             if pick is not None:
                 extreme = pick(Decimal(cell["printed"]) for cell in group_cells)
                 group_cells = [cell for cell in group_cells if Decimal(cell["printed"]) == extreme]
@@ -382,16 +470,39 @@ def pooled_checks(inputs: AuditInputs) -> list[AuditCheck]:
                 recomputed = f"between the group medians {medians[0]} and {medians[-1]}"
             failures = [failure for failure in result.failures if failure.startswith(f"pooled {word} ")]
             shown = ", ".join(f"{cell['printed']} ({cell['group'].replace('_', '-')})" for cell in group_cells)
+            others = [cell for cell in all_cells if cell not in group_cells]
+            repairs = [pooled[stat]["claim_id"]] + _pooled_end_repairs(pooled[stat], all_cells, stat) if failures \
+                else []
             checks.append(AuditCheck(
                 check_id=f"pooled_{stat}:{section}.{quantity}", family="pooled",
                 anchor=inputs.anchor("pooled", section, quantity),
                 claim_ids=(pooled[stat]["claim_id"], *(cell["claim_id"] for cell in group_cells)),
-                given_ids=tuple(size["claim_id"] for _, size in groups),
+                given_ids=tuple(size["claim_id"] for _, size in groups) + tuple(cell["claim_id"] for cell in others),
                 consistent=not failures, printed=f"{pooled[stat]['printed']} (total) vs {shown}", recomputed=recomputed,
                 method=f"pooled {word} from the toci and non-toci summaries: {result.method}",
-                note="; ".join(failures), peer=True, result=result,
+                note="; ".join(failures), peer=True, result=result, repair_ids=tuple(repairs),
             ))
     return checks
+
+
+def _pooled_end_repairs(pooled: dict, group_cells: Sequence[dict], stat: str) -> list[str]:
+    """The group cells whose change alone lets a pooled range end (or median) agree with the groups'.
+
+    A pooled maximum beyond every group maximum is reached by raising any one group's; one below some group
+    maximum needs that group lowered, which one change does only when a single group exceeds it (the same
+    mirrored for minima). A pooled median outside the group medians' span is reached by moving the nearer
+    group median to it.
+    """
+    value = Decimal(pooled["printed"])
+    values = [(Decimal(cell["printed"]), cell["claim_id"]) for cell in group_cells]
+    if stat == "median":
+        nearest = min(values, key=lambda item: abs(item[0] - value))
+        return [nearest[1]]
+    beyond = (lambda v: v < value) if stat == "max" else (lambda v: v > value)
+    if all(beyond(v) for v, _ in values):
+        return [claim_id for _, claim_id in values]
+    over = [claim_id for v, claim_id in values if not beyond(v) and v != value]
+    return over if len(over) == 1 else []
 
 
 def binned_median_checks(inputs: AuditInputs) -> list[AuditCheck]:
@@ -503,7 +614,13 @@ def _split_check(record, row_totals, col_totals, fixed, categories, given, ancho
         groupings[f"{category} vs the rest"] = [[index], rest]
     search = splits_reproducing_p(record["printed"], row_totals, col_totals, fixed, column_groupings=groupings)
     tables = sorted({candidate.table for candidate in search.candidates})
+    assumption = ""
     if search.consistent:
+        readings = sorted({c.grouping for c in search.reproducing})
+        if len(readings) < len(groupings):
+            assumption = "the p tests " + " or ".join(
+                f"the {len(row_totals)} x {len(categories)} table as printed" if reading == "as printed"
+                else f"{reading} (a 2 x 2 table)" for reading in readings)
         found = [f"{table_text(c.table)} tested {c.grouping}: {format_tests(c.tests.p_values, c.tests.reproducing)}"
                  for c in search.reproducing]
         rules = sorted({format_tests(c.tests.p_values, c.tests.rule_tests) for c in search.reproducing})
@@ -519,7 +636,7 @@ def _split_check(record, row_totals, col_totals, fixed, categories, given, ancho
         printed=record["printed"], recomputed=recomputed,
         method=(f"every table with rows {list(row_totals)} and columns {list(col_totals)} ({', '.join(categories)}), "
                 "as printed and collapsed to one category against the rest, under every test"),
-        note=note, result=search,
+        note=note, result=search, assumption=assumption,
     )
 
 
@@ -650,6 +767,9 @@ def link_checks(inputs: AuditInputs) -> list[AuditCheck]:
     for link in links.to_dict("records"):
         ids = _CLAIM_ID.findall(link["claims"])
         records = [claim_record(claims, claim_id) for claim_id in ids]
+        if link["check"] in _CASE_KINDS:
+            checks.append(_case_link_check(link, records, inputs))
+            continue
         if link["check"] == "sum":
             *parts, total = records
             result = check_sum({part["claim_id"]: part["printed"] for part in parts}, total["printed"],
@@ -665,6 +785,10 @@ def link_checks(inputs: AuditInputs) -> list[AuditCheck]:
             result = check_at_most(part["printed"], whole["printed"], label=link["why"])
             checks.append(_from_result(f"at_most:{link['link_id']}", "at_most", link["anchor"], ids, [], result,
                                        method=f"{link['why']}: {result.method}", peer=True))
+        elif link["check"] == "equal":
+            result = check_printings_agree({record["claim_id"]: record["printed"] for record in records})
+            checks.append(_from_result(f"equal:{link['link_id']}", "equal", link["anchor"], ids, [], result,
+                                       method=f"{link['why']}: {result.method}", peer=True))
         elif link["check"] == "flow":
             checks.append(_flow_check(link, records[0], flow_table, statements, partitions))
         else:
@@ -672,6 +796,70 @@ def link_checks(inputs: AuditInputs) -> list[AuditCheck]:
                 comparison = compare_with_printed_table1(*load_printed_table1()).checks
             checks.append(_table1_check(link, records[0], comparison))
     return checks
+
+
+_CASE_KINDS = ("cases_at_most", "case_among", "cases_distinct", "dose_count", "dosing_hours", "day_order",
+               "same_strata")
+"""Link kinds about named patients, their treatment and grade labels (printed.cases, printed.strata)."""
+
+
+def _split_claims(text: str, separator: str) -> tuple[list[str], list[str]]:
+    left, right = text.split(f" {separator} ", 1)
+    return _CLAIM_ID.findall(left), _CLAIM_ID.findall(right)
+
+
+def _case_link_check(link: dict, records: Sequence[dict], inputs: AuditInputs) -> AuditCheck:
+    """One link of a kind about named patients, dosing days or grade labels (audit_inputs.md)."""
+    claims = inputs.claims
+    kind, why = link["check"], link["why"]
+    printed = {record["claim_id"]: record["printed"] for record in records}
+    given: list[str] = []
+    repairs: list[str] = []
+    if kind == "cases_at_most":
+        named, (count,) = _split_claims(link["claims"], "<=")
+        result = cases.check_cases_at_most({c: printed[c] for c in named}, printed[count])
+        judged = named + [count]
+    elif kind in ("case_among", "cases_distinct"):
+        named, others = _split_claims(link["claims"], "in" if kind == "case_among" else "!=")
+        check = cases.check_cases_among if kind == "case_among" else cases.check_cases_distinct
+        result = check({c: printed[c] for c in named}, {c: printed[c] for c in others})
+        judged = named + others
+    elif kind in ("dose_count", "dosing_hours"):
+        days, ends = _split_claims(link["claims"], "in")
+        low, high = ends[0], ends[-1]
+        day_values = {c: printed[c] for c in days}
+        if kind == "dose_count":
+            result = cases.check_dose_count(day_values, printed[low], printed[high])
+        else:
+            result = cases.check_dosing_hours(day_values, printed[low], printed[high])
+        judged = days + [low, high]
+        if not result.consistent:
+            repairs = days + [low, high]
+    elif kind == "day_order":
+        judged = [record["claim_id"] for record in records]
+        result = cases.check_day_order([(record["statement"], record["printed"]) for record in records])
+    else:  # same_strata
+        first, second = _split_claims(link["claims"], "~")
+        by = link["reference"].partition(":")[2]
+        counts = [record for record in _records(claims[(claims["quantity"] == by) & (claims["group"] == "total")
+                                                      & (claims["stat"] == "count")])]
+        given = [record["claim_id"] for record in counts]
+        result = check_same_patients(_label_grades([claim_record(claims, c) for c in first]),
+                                     _label_grades([claim_record(claims, c) for c in second]),
+                                     grade_occupancy([(record["category"], record["printed"]) for record in counts]))
+        judged = first + second
+        if not result.consistent:
+            repairs = first + second + [record["claim_id"] for record in counts
+                                        if set(grades_of(record["category"])) & set(result.differing)]
+    assumption = link["assumption"]
+    if kind == "dosing_hours" and result.consistent and len(result.fitting) < len(cases.DOSING_READINGS):
+        assumption = f"the dosing range is the time {result.fitting[0].replace('from ', '', 1)}" \
+            if result.fitting[0].startswith("from") else f"the dosing range is the interval {result.fitting[0]}"
+    return _from_result(
+        f"{kind}:{link['link_id']}", kind, link["anchor"], judged, given, result,
+        method=f"{why}: {result.method}", peer=kind not in ("dosing_hours",), repair_ids=tuple(repairs),
+        assumption=assumption,
+    )
 
 
 # --------------------------------------------------------------------------------------------------------
@@ -705,47 +893,377 @@ def steroid_user_checks(inputs: AuditInputs) -> list[AuditCheck]:
          "non-toci given a corticosteroid only": str(n_only)},
         users["printed"], label="corticosteroid users",
     )
+    # the conflict set: 25 users, 10 corticosteroid-only, the 17 of the toci group, or its minimum dose (at 0
+    # mg some of the group would have had none): changing any one of them alone can make the count add up
     checks = [_from_result(
         "steroid_users:count", "steroid_users", anchor, [users["claim_id"]], toci_ids + [steroid_only["claim_id"]],
         count, printed=users["printed"], recomputed=f"{n_toci} + {n_only} = {count.recomputed}",
         method=("users = all of the toci group (Table 2 minimum dose above 0) + the non-toci "
                 "corticosteroid-only patients"),
+        repair_ids=(users["claim_id"], steroid_only["claim_id"], *toci_ids) if not count.consistent else (),
     )]
     if text is None:
         return checks
-    n_users = n_toci + n_only
-    toci_half = math.ceil(n_toci / 2)  # at least this many toci doses lie at or below (above) the toci median
-    non_toci_max, toci_max = Fraction(non_toci["max"]["printed"]), Fraction(toci["max"]["printed"])
-    upper = max(Fraction(toci["median"]["printed"]), non_toci_max)
-    low, high = median_bounds(
-        n_users,
-        at_most={upper: toci_half + n_only, max(toci_max, non_toci_max): n_users},
-        at_least={0: n_users, Fraction(toci["min"]["printed"]): n_toci},
-    )
     given = [cells[stat]["claim_id"] for cells in (toci, non_toci) for stat in ("median", "min", "max")]
     given += [toci_size["claim_id"], steroid_only["claim_id"]]
-    why = {
-        "median": (low, high, f"of {n_users} users, at least {toci_half + n_only} have doses <= {upper} mg (half the "
-                              f"toci group <= its median, every non-toci user <= its maximum) and {n_toci} >= "
-                              f"{toci['min']['printed']} mg"),
-        "min": (0, Fraction(toci["min"]["printed"]), "the smallest user dose is at most the toci minimum"),
-        "max": (max(toci_max, non_toci_max), max(toci_max, non_toci_max),
-                "the largest user dose is the larger of the toci and non-toci maxima"),
-    }
-    for stat, (bound_low, bound_high, method) in why.items():
-        result = check_in_interval(text[stat]["printed"], bound_low, bound_high, what=stat, why=method)
+    values = {cells[stat]["claim_id"]: Fraction(cells[stat]["printed"]) for cells in (toci, non_toci)
+              for stat in ("median", "min", "max")}
+    keys = {"toci_median": toci["median"]["claim_id"], "toci_min": toci["min"]["claim_id"],
+            "toci_max": toci["max"]["claim_id"], "non_toci_max": non_toci["max"]["claim_id"]}
+    bounds = _steroid_user_bounds({name: values[claim_id] for name, claim_id in keys.items()}, n_toci, n_only)
+    for stat in ("median", "min", "max"):
+        bound_low, bound_high, method = bounds[stat]
+        printed = text[stat]["printed"]
+        result = check_in_interval(printed, bound_low, bound_high, what=stat, why=method)
+        repairs = []
+        if not result.consistent:  # which single Table 2 cell, set to the text's value, would admit it
+            repairs = [text[stat]["claim_id"]]
+            for name, claim_id in keys.items():
+                changed = {key: values[other] for key, other in keys.items()}
+                changed[name] = Fraction(printed)
+                low, high, _ = _steroid_user_bounds(changed, n_toci, n_only)[stat]
+                if low <= Fraction(printed) <= high:
+                    repairs.append(claim_id)
         note = f"{result.note}; {_SAME_DOSE}" if result.note else ""
         checks.append(_from_result(f"steroid_users:{stat}", "steroid_users", anchor, [text[stat]["claim_id"]],
-                                   given, result, note=note))
+                                   given, result, note=note, repair_ids=tuple(repairs),
+                                   assumption="" if result.consistent else _SAME_DOSE_ASSUMPTION))
     return checks
+
+
+def _steroid_user_bounds(values: Mapping[str, Fraction], n_toci: int, n_only: int) -> dict[str, tuple]:
+    """Bounds of the users' median, minimum and maximum dose from Table 2's toci median, minimum, maximum and
+    non-toci maximum (all of the toci group and ``n_only`` non-toci patients are users)."""
+    n_users = n_toci + n_only
+    toci_half = math.ceil(n_toci / 2)  # at least this many toci doses lie at or below (above) the toci median
+    top = max(values["toci_max"], values["non_toci_max"])
+    upper = max(values["toci_median"], values["non_toci_max"])
+    low, high = median_bounds(n_users, at_most={upper: toci_half + n_only, top: n_users},
+                              at_least={0: n_users, values["toci_min"]: n_toci})
+    return {
+        "median": (low, high, f"of {n_users} users, at least {toci_half + n_only} have doses <= {_plain(upper)} mg "
+                              f"(half the toci group <= its median, every non-toci user <= its maximum) and {n_toci} "
+                              f">= {_plain(values['toci_min'])} mg"),
+        "min": (0, values["toci_min"], "the smallest user dose is at most the toci minimum"),
+        "max": (top, top, "the largest user dose is the larger of the toci and non-toci maxima"),
+    }
+
+
+def _plain(value: Fraction) -> str:
+    return str(value.numerator) if value.denominator == 1 else format(float(value), "g")
+
+
+# --------------------------------------------------------------------------------------------------------
+# P-values of measured values: which allowed test can give them (printed.measured)
+# --------------------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class MeasuredP:
+    """What the audit computed for the printed p of one measured value: the audit under the reading that
+    decides the verdict (``shown``) and every reading tried, in order, each with its description."""
+
+    shown: MeasuredRowAudit
+    readings: tuple[tuple[str, MeasuredRowAudit], ...]
+
+    def __repr__(self) -> str:
+        return "\n".join(f"reading: {words}\n{audit!r}" for words, audit in self.readings)
+
+
+def _cached(key: tuple, compute):
+    """Run one of the printed level's searches once per inputs and code version (:func:`files.computed_once`)."""
+    import numpy
+    import scipy
+
+    source = Path(measured_module.__file__)
+    return computed_once(build_dir("cache", "printed"), key, compute,
+                         depends_on=(source, source.parents[1] / "numbers.py"),
+                         versions=(numpy.__version__, scipy.__version__))
+
+
+def _measured_row(first: GroupSummary, second: GroupSummary, printed: str, scale: Scale, label: str,
+                  relax: bool = True) -> MeasuredRowAudit:
+    return _cached(("audit_measured_row", first, second, printed, scale, label, relax),
+                   lambda: audit_measured_row(first, second, printed, scale, label=label, relax=relax))
+
+
+def _group_summary(cells: Mapping[str, dict], size: dict, group: str) -> GroupSummary:
+    return GroupSummary(GROUP_KEYS.get(group, group), int(size["printed"]), cells["min"]["printed"],
+                        cells["median"]["printed"], cells["max"]["printed"])
+
+
+def _scale(inputs: AuditInputs, quantity: str, whole: bool) -> Scale:
+    lower = inputs.reading(quantity, "lower_limit") or None
+    return Scale.whole(lower=lower) if whole else Scale.real(lower=lower)
+
+
+def _interval_text(reach) -> str:
+    kinds = {reach.low.proved, reach.high.proved}
+    how = PROVED if kinds == {True} else SEARCHED if kinds == {False} else (
+        f"{'smallest ' + PROVED if reach.low.proved else 'smallest a ' + SEARCHED}, "
+        f"{'largest ' + PROVED if reach.high.proved else 'largest a ' + SEARCHED}")
+    return (f"{TEST_SHORT[reach.test]} {format_p(reach.low.p, 4, scientific=True)} to "
+            f"{format_p(reach.high.p, 4, scientific=True)} ({how})")
+
+
+def measured_p_checks(inputs: AuditInputs) -> list[AuditCheck]:
+    """Every p comparing the groups on a measured value (quantities.csv rule ``value``) whose section prints n,
+    median and range of both groups: which of the six tests the methods allow can give it, and the interval
+    of p-values the printed summaries allow under each (:func:`crs_compendium.printed.measured.audit_measured_row`).
+
+    The values are read as whole numbers when quantities.csv says so (``whole_numbers``), else as real
+    numbers, never below the least value of readings.csv. When the whole-number reading admits no data set
+    (half lines of therapy), the verdict comes from the grid of half the step and says so; when that reading
+    is an assumption (readings.csv ``assumed``) and the verdict is not *consistent*, the real-valued reading is
+    tried too and the verdict names the assumption if the two differ (a consistent verdict on whole numbers
+    holds for real numbers too: whole-number data sets are among them).
+    """
+    claims = inputs.claims
+    summaries = _summaries(claims)
+    rules = inputs.quantities_with("rule")
+    whole_numbers = inputs.quantities_with("whole_numbers")
+    checks = []
+    for record in _records(claims[(claims["stat"] == "p") & (claims["group"] == "toci_vs_non_toci")]):
+        section, quantity = record["section"], record["quantity"]
+        if rules.get(quantity) != "value":
+            continue
+        cells = [summaries.get((section, quantity, group)) for group in ("toci", "non_toci")]
+        sizes = [inputs.group_size(group) for group in ("toci", "non_toci")]
+        if None in cells or None in sizes:
+            continue
+        first, second = (_group_summary(c, size, group) for c, size, group in zip(cells, sizes, ("toci", "non_toci")))
+        whole = quantity in whole_numbers
+        assumed = inputs.reading(quantity, "assumed") if whole else ""
+        scale = _scale(inputs, quantity, whole)
+        primary = _measured_row(first, second, record["printed"], scale, quantity, relax=not assumed)
+        readings = [(scale.describe(), primary)]
+        shown, assumption = primary, ""
+        if assumed and primary.verdict != CONSISTENT:
+            alternative = _measured_row(first, second, record["printed"], _scale(inputs, quantity, False), quantity,
+                                        relax=False)
+            readings.append((inputs.reading(quantity, "alternative") or alternative.scale.describe(), alternative))
+            if not primary.feasible:  # no data set at all under the assumption: only the other reading can judge
+                shown = alternative
+                assumption = readings[-1][0]
+            elif alternative.verdict != primary.verdict:
+                assumption = assumed
+        elif not primary.feasible and primary.relaxed is not None:
+            shown = primary.relaxed
+            readings.append((shown.scale.describe(), shown))
+            assumption = (f"values may be multiples of {_plain(shown.scale.step)} as printed (on whole numbers no "
+                          "data set fits the printed summaries)")
+        if shown.consistent is None:
+            continue  # undecided: left to not_checkable_note
+        given = [cell[stat]["claim_id"] for cell in cells for stat in ("median", "min", "max")]
+        given += [size["claim_id"] for size in sizes]
+        reproducing = [TEST_SHORT[test] for test in shown.reproducing]
+        recomputed = (f"can be given by {', '.join(reproducing)}" if reproducing
+                      else "no allowed test can give it")
+        missing = [f"{TEST_SHORT[r.test]} cannot ({r.how})" for r in shown.tests if r.attainable is False]
+        undecided = [TEST_SHORT[r.test] for r in shown.tests if r.attainable is None]
+        note = "what the printed summaries allow: " + "; ".join(_interval_text(r) for r in shown.tests)
+        if missing:
+            note += "; " + "; ".join(missing)
+        if undecided:
+            note += f"; undecided for {', '.join(undecided)}"
+        if len(readings) > 1:
+            note += "; readings tried: " + "; ".join(f"{words}: {audit.verdict}" for words, audit in readings)
+        checks.append(AuditCheck(
+            check_id=f"measured_p:{record['claim_id']}", family="measured_p",
+            anchor=inputs.anchor("measured_p", section, quantity), claim_ids=(record["claim_id"],),
+            given_ids=tuple(given), consistent=bool(shown.consistent), printed=record["printed"],
+            recomputed=recomputed,
+            method=("which of the six tests the methods allow (t or Mann-Whitney) can give the printed p on some "
+                    f"data set with the printed n, median and range of each group, read as {shown.scale.describe()}"),
+            note=note, result=MeasuredP(shown, tuple(readings)), assumption=assumption,
+        ))
+    return checks
+
+
+# --------------------------------------------------------------------------------------------------------
+# Claims within strata printed only as marks (Figure 2B): can they hold, one by one and together?
+# --------------------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class StratifiedP:
+    """What the audit computed for the claims about one measured quantity within strata: the comparisons
+    (each with the statements that make it), every reading tried with its result, and which readings
+    decide the verdict."""
+
+    quantity: str
+    comparisons: tuple[tuple[StratumComparison, tuple[str, ...]], ...]
+    readings: tuple[tuple[str, StratifiedClaimAudit], ...]
+    deciding: tuple[str, ...]
+
+    def comparison_of(self, statement_id: str) -> StratumComparison | None:
+        for comparison, statements in self.comparisons:
+            if statement_id in statements:
+                return comparison
+        return None
+
+    def __repr__(self) -> str:
+        return "\n".join(f"reading: {words}\n{audit!r}" for words, audit in self.readings)
+
+
+def _label_grades(records: Sequence[dict]) -> tuple[int, ...]:
+    """The grades a printed label names: one value, or a min and a max."""
+    stats = {record["stat"]: record["printed"] for record in records}
+    if "value" in stats:
+        return grades_of(stats["value"])
+    return grades_of(f"{stats['min']}-{stats['max']}")
+
+
+def _any_printing(claims: pd.DataFrame, **key: str) -> dict | None:
+    """The first printing of a number in registry order, whatever the section."""
+    rows = claims
+    for column, value in key.items():
+        rows = rows[rows[column] == value]
+    return None if rows.empty else rows.iloc[0].to_dict()
+
+
+def _nearest_on_grid(summary: GroupSummary, scale: Scale) -> GroupSummary | None:
+    """The summary with its median moved to the nearest value a median of ``summary.n`` values on the grid
+    can take (a whole value for an odd n, a half for an even n), or None when it already is one."""
+    step = scale.step if summary.n % 2 else scale.step / 2
+    value = Fraction(summary.median)
+    nearest = round(value / step) * step
+    if nearest == value:
+        return None
+    return dataclasses.replace(summary, median=_plain(nearest))
+
+
+def _stratified_audit(groups, comparisons, scale, label):
+    return _cached(("audit_stratified_claim", groups, comparisons, scale, label),
+                   lambda: audit_stratified_claim(groups, comparisons, scale, label=label))
+
+
+def stratified_checks(inputs: AuditInputs) -> list[AuditCheck]:
+    """The significance statements about a measured quantity within strata (significance_statements.csv with
+    ``strata``), e.g. Figure 2B's CRS durations by grade, printed only as the figure's marks: can any data
+    consistent with the printed summaries, group sizes and stratum sizes make them hold, under each allowed
+    test, one by one and all at once (:func:`crs_compendium.printed.measured.audit_stratified_claim`)?
+
+    The strata are the categories of strata.csv (with their fixed or least values) and their sizes the
+    printed counts of each group; a statement's grade labels (claims) say which strata it compares, its
+    ``asserts`` which of the significance marks (quantities.csv rule ``significance``) bounds the p. The
+    check judges the marks. Under the quantity's own reading a summary may admit no data at all (a median
+    of an odd number of whole days printed with a decimal): the verdict then comes from the alternative
+    readings (readings.csv ``alternative``, and the median moved to the nearest value the grid allows) and
+    names them as its assumption.
+    """
+    statements = inputs.statements[inputs.statements["strata"] != ""]
+    return [_stratified_check(inputs, quantity, block) for quantity, block in statements.groupby("quantity", sort=False)]
+
+
+def _stratified_check(inputs: AuditInputs, quantity: str, statements: pd.DataFrame) -> AuditCheck:
+    claims = inputs.claims
+    strata_rows = inputs.strata[inputs.strata["quantity"] == quantity]
+    if strata_rows.empty:
+        raise InvalidInputError(f"strata.csv has no strata of {quantity!r}, which significance statements compare")
+    by = strata_rows["by"].iloc[0]
+    summaries = _summaries(claims)
+    sections = [section for (section, q, group) in summaries if q == quantity and group == "toci"
+                and (section, q, "non_toci") in summaries]
+    if not sections:
+        raise InvalidInputError(f"no section prints the toci and non-toci summaries of {quantity!r}")
+    given: list[str] = []
+    groups = []
+    for group in ("toci", "non_toci"):
+        cells, size = summaries[(sections[0], quantity, group)], inputs.group_size(group)
+        given += [cells[stat]["claim_id"] for stat in ("median", "min", "max")] + [size["claim_id"]]
+        strata = []
+        for row in strata_rows.to_dict("records"):
+            count = _any_printing(claims, quantity=by, category=row["category"], group=group, stat="count")
+            if count is None:
+                raise InvalidInputError(f"no printed count of {by} {row['category']!r} for the {group} group")
+            given.append(count["claim_id"])
+            if int(count["printed"]):
+                strata.append(Stratum(row["category"], int(count["printed"]), fixed=row["fixed"] or None,
+                                      at_least=row["at_least"] or None))
+        groups.append((_group_summary(cells, size, group), tuple(strata)))
+    significance = [q for q, rule in inputs.quantities_with("rule").items() if rule == "significance"]
+    marks = {record["category"]: record for record in _records(claims[claims["quantity"].isin(significance)])}
+    comparisons: dict[tuple, list[str]] = {}
+    built: dict[tuple, StratumComparison] = {}
+    judged: list[str] = []
+    for statement in statements.to_dict("records"):
+        label_ids = [claim_id for claim_id in statement["strata"].split(";") if claim_id]
+        labels = [claim_record(claims, claim_id) for claim_id in label_ids]
+        given += label_ids
+        grades = set(_label_grades(labels))
+        mark = marks.get(statement["asserts"].replace(" ", "_"))
+        if mark is None:
+            raise InvalidInputError(f"no significance mark for {statement['asserts']!r}")
+        judged.append(mark["claim_id"])
+        sides = []
+        for summary, strata in groups:
+            sides.append(tuple(s.label for s in strata if set(grades_of(s.label)) & grades))
+        if not all(sides):
+            raise InvalidInputError(f"{statement['statement_id']}: a group has no patients in the strata named")
+        text = "-".join(map(str, sorted(grades))) if len(grades) == 1 else f"{min(grades)}-{max(grades)}"
+        key = (sides[0], sides[1], mark["printed"], statement["direction"] or None)
+        if key not in built:
+            built[key] = StratumComparison(groups[0][0].label, sides[0], groups[1][0].label, sides[1], mark["printed"],
+                                           statement["direction"] or None, f"grade {text}")
+        comparisons.setdefault(key, []).append(statement["statement_id"])
+    compared = tuple(built.values())
+    whole = quantity in inputs.quantities_with("whole_numbers")
+    scale = _scale(inputs, quantity, whole)
+    group_args = tuple((summary, strata) for summary, strata in groups)
+    primary = _stratified_audit(group_args, compared, scale, quantity)
+    own_words = (whole and inputs.reading(quantity, "assumed")) or scale.describe()
+    readings = [(own_words, primary)]
+    deciding = (own_words,)
+    assumption = ""
+    if not primary.feasible:
+        alternatives = []
+        if whole and inputs.reading(quantity, "alternative"):
+            alternatives.append((inputs.reading(quantity, "alternative"), _scale(inputs, quantity, False), group_args))
+        if whole:
+            moved = [_nearest_on_grid(summary, scale) for summary, _ in groups]
+            if any(moved):
+                words = " and ".join(f"the {summary.label.lower()} median {summary.median} read as {new.median}"
+                                     for (summary, _), new in zip(groups, moved) if new)
+                shifted = tuple((new or summary, strata) for (summary, strata), new in zip(groups, moved))
+                head = inputs.reading(quantity, "assumed") or scale.describe().split(";")[0]
+                alternatives.append((f"{head} with {words}", scale, shifted))
+        for words, alt_scale, alt_groups in alternatives:
+            readings.append((words, _stratified_audit(alt_groups, compared, alt_scale, quantity)))
+        working = tuple(words for words, audit in readings[1:] if audit.verdict == CONSISTENT)
+        deciding = working or tuple(words for words, _ in readings[1:])
+        consistent = bool(working)
+        if working:
+            assumption = ", or ".join(working)
+    else:
+        if primary.verdict == NOT_CHECKABLE:
+            consistent = None
+        else:
+            consistent = primary.verdict == CONSISTENT
+    result = StratifiedP(quantity, tuple((built[key], tuple(ids)) for key, ids in comparisons.items()),
+                         tuple(readings), deciding)
+    shown = [audit for words, audit in readings if words in deciding]
+    together = sorted({test for audit in shown for test in audit.jointly_attainable}, key=TESTS.index)
+    reason = primary.reason if not primary.feasible else ""
+    note = "; ".join(f"{words}: {audit.verdict_line().split(': ', 1)[1]}" for words, audit in readings)
+    judged = list(dict.fromkeys(judged))
+    anchor = inputs.anchor("stratified", claim_record(claims, judged[0])["section"], quantity)
+    return AuditCheck(
+        check_id=f"stratified:{quantity}", family="stratified", anchor=anchor, claim_ids=tuple(judged),
+        given_ids=tuple(dict.fromkeys(given)), consistent=bool(consistent),
+        printed="; ".join(f"{c.label} p {c.printed}" + (f", toci {c.direction}" if c.direction else "")
+                          for c in compared),
+        recomputed=(f"all hold at once under {', '.join(TEST_SHORT[t] for t in together)}" if together
+                    else "no assignment found that meets them all"),
+        method=(f"assignments of {quantity} values to the patients of each stratum, consistent with every printed "
+                "summary, group and stratum size, tested under the six allowed tests"),
+        note=(f"if {own_words}, no data set fits ({reason}); " if reason else "") + note,
+        result=result, assumption=assumption,
+    )
 
 
 # --------------------------------------------------------------------------------------------------------
 # All checks, and one verdict per claim
 # --------------------------------------------------------------------------------------------------------
 _FAMILIES = (percentage_checks, denominator_checks, group_sum_checks, partition_checks, summary_checks,
-             pooled_checks, binned_median_checks, bonferroni_checks, count_table_checks, steroid_user_checks,
-             link_checks, printing_checks)
+             pooled_checks, binned_median_checks, bonferroni_checks, count_table_checks, measured_p_checks,
+             steroid_user_checks, stratified_checks, link_checks, printing_checks)
 """The check families in the order the audit runs them (the order decides which check a claim's row shows)."""
 
 

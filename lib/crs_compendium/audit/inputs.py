@@ -19,40 +19,70 @@ __all__ = [
     "LINKS_PATH",
     "SIGNIFICANCE_PATH",
     "PAGES_PATH",
+    "STRATA_PATH",
+    "READINGS_PATH",
+    "LINK_KINDS",
     "AuditPages",
     "AuditInputs",
     "load_links",
     "load_significance_statements",
     "load_audit_pages",
+    "load_strata",
+    "load_readings",
     "load_inputs",
 ]
 
 LINKS_PATH = PUBLISHED_DIR / "audit_links.csv"
 SIGNIFICANCE_PATH = PUBLISHED_DIR / "significance_statements.csv"
 PAGES_PATH = PUBLISHED_DIR / "audit_pages.csv"
+STRATA_PATH = PUBLISHED_DIR / "strata.csv"
+READINGS_PATH = PUBLISHED_DIR / "readings.csv"
 
-_LINK_COLUMNS = ("link_id", "check", "claims", "reference", "anchor", "why")
-_STATEMENT_COLUMNS = ("statement_id", "location", "statement", "claim_ids", "asserts")
+_LINK_COLUMNS = ("link_id", "check", "claims", "reference", "anchor", "why", "assumption")
+_STATEMENT_COLUMNS = ("statement_id", "location", "statement", "claim_ids", "asserts", "quantity", "strata",
+                      "direction")
 _PAGE_COLUMNS = ("section", "family", "topic", "anchor", "page")
+_STRATA_COLUMNS = ("quantity", "by", "category", "fixed", "at_least", "why")
+_READING_COLUMNS = ("quantity", "lower_limit", "assumed", "alternative", "why")
+
+_IDS = r"\S+( \+ \S+)*"
+LINK_KINDS = {
+    "sum": r"\S+( \+ \S+)+ = \S+",
+    "at_most": r"\S+ <= \S+",
+    "equal": r"\S+ = \S+",
+    "flow": r"\S+",
+    "table1": r"\S+",
+    "cases_at_most": rf"{_IDS} <= \S+",
+    "case_among": rf"{_IDS} in {_IDS}",
+    "cases_distinct": rf"{_IDS} != {_IDS}",
+    "dose_count": rf"{_IDS} in \S+ \.\. \S+",
+    "dosing_hours": rf"{_IDS} in \S+ \.\. \S+",
+    "day_order": r"\S+( <= \S+)+",
+    "same_strata": rf"{_IDS} ~ {_IDS}",
+}
+"""Each kind of explicit link and how its ``claims`` read (audit_inputs.md)."""
 
 
 def load_links(path: str | Path | None = None) -> pd.DataFrame:
-    """Read the audit's explicit links (sums, subgroups, Figure 1 flow, Table 1 rows), refusing bad rows.
+    """Read the audit's explicit links (sums, subgroups, Figure 1 flow, Table 1 rows, named cases, dosing
+    days, grade labels), refusing bad rows.
 
-    Columns: ``link_id`` (unique), ``check`` (sum, at_most, flow, table1), ``claims`` (``a + b = c`` for a
-    sum, ``a <= b`` for a subgroup, one claim id otherwise), ``reference`` (``node:NAME`` or
-    ``statement:ID`` of the flow files; ``location|check`` of the Table 1 comparison), ``anchor``, ``why``.
+    Columns: ``link_id`` (unique), ``check`` (a kind of :data:`LINK_KINDS`), ``claims`` (read as the kind
+    says: ``a + b = c`` for a sum, ``a <= b`` for a subgroup, ...), ``reference`` (``node:NAME`` or
+    ``statement:ID`` of the flow files; ``location|check`` of the Table 1 comparison; ``counts:QUANTITY``
+    for grade labels), ``anchor``, ``why``, ``assumption`` (the reading the link rests on, if the paper does
+    not state it).
     """
     path = Path(path) if path is not None else LINKS_PATH
     links = read_text_csv(path, _LINK_COLUMNS)
     problems = []
     for line, row in zip(range(2, len(links) + 2), links.to_dict("records")):
-        if row["check"] not in ("sum", "at_most", "flow", "table1"):
-            problems.append(f"line {line}: check {row['check']!r} is not sum, at_most, flow or table1")
-        pattern = {"sum": r"\S+( \+ \S+)+ = \S+", "at_most": r"\S+ <= \S+"}.get(row["check"], r"\S+")
+        if row["check"] not in LINK_KINDS:
+            problems.append(f"line {line}: check {row['check']!r} is not one of {', '.join(LINK_KINDS)}")
+        pattern = LINK_KINDS.get(row["check"], r"\S+")
         if not re.fullmatch(pattern, row["claims"]):
             problems.append(f"line {line}: claims {row['claims']!r} do not read as a {row['check']} link")
-        if row["check"] in ("flow", "table1") and not row["reference"]:
+        if row["check"] in ("flow", "table1", "same_strata") and not row["reference"]:
             problems.append(f"line {line}: a {row['check']} link needs a reference")
         if not row["anchor"].startswith("audit-"):
             problems.append(f"line {line}: anchor {row['anchor']!r} is not an audit-... label")
@@ -63,14 +93,44 @@ def load_links(path: str | Path | None = None) -> pd.DataFrame:
 
 
 def load_significance_statements(path: str | Path | None = None) -> pd.DataFrame:
-    """Read the narrative claims of (no) significance: id, location, our wording, the p claims, what is asserted."""
+    """Read the narrative claims of (no) significance: id, location, our wording, the p claims, what is
+    asserted, and for a comparison within strata (CRS durations by grade) the measured quantity, the grade
+    label claims that name the strata and the direction claimed for the tocilizumab group."""
     path = Path(path) if path is not None else SIGNIFICANCE_PATH
     statements = read_text_csv(path, _STATEMENT_COLUMNS)
-    problems = [f"line {line}: asserts {value!r} is not 'significant' or 'not significant'"
-                for line, value in zip(range(2, len(statements) + 2), statements["asserts"])
-                if value not in ("significant", "not significant")]
+    problems = []
+    for line, row in zip(range(2, len(statements) + 2), statements.to_dict("records")):
+        if row["asserts"] not in ("significant", "not significant"):
+            problems.append(f"line {line}: asserts {row['asserts']!r} is not 'significant' or 'not significant'")
+        if row["direction"] not in ("", "lower", "higher"):
+            problems.append(f"line {line}: direction {row['direction']!r} is not lower, higher or empty")
+        if bool(row["strata"]) != bool(row["quantity"]):
+            problems.append(f"line {line}: a comparison within strata needs both quantity and strata")
     refuse_problems(path, problems, statements, "statement_id")
     return statements
+
+
+def load_strata(path: str | Path | None = None) -> pd.DataFrame:
+    """Read ``data/published/strata.csv``: how a measured quantity splits by the categories of another (CRS
+    duration by CRS grade), with a value every member of a stratum has (``fixed``) or at least has
+    (``at_least``), and why."""
+    path = Path(path) if path is not None else STRATA_PATH
+    table = read_text_csv(path, _STRATA_COLUMNS)
+    problems = [f"line {line}: give fixed or at_least, not both" for line, row in
+                zip(range(2, len(table) + 2), table.to_dict("records")) if row["fixed"] and row["at_least"]]
+    table = table.assign(key=table["quantity"] + "|" + table["category"])
+    refuse_problems(path, problems, table, "key")
+    return table.drop(columns="key")
+
+
+def load_readings(path: str | Path | None = None) -> pd.DataFrame:
+    """Read ``data/published/readings.csv``: for a measured quantity, the least value it can take and the
+    unstated assumption behind its whole-number reading (quantities.csv ``whole_numbers``), if any, and the
+    reading the audit tries instead."""
+    path = Path(path) if path is not None else READINGS_PATH
+    table = read_text_csv(path, _READING_COLUMNS)
+    refuse_problems(path, [], table, "quantity")
+    return table.set_index("quantity", drop=False)
 
 
 @dataclass(frozen=True)
@@ -132,6 +192,14 @@ class AuditInputs:
     pages: AuditPages = field(repr=False)
     links: pd.DataFrame = field(repr=False)
     statements: pd.DataFrame = field(repr=False)
+    strata: pd.DataFrame = field(repr=False, default=None)
+    readings: pd.DataFrame = field(repr=False, default=None)
+
+    def reading(self, quantity: str, column: str) -> str:
+        """One column of readings.csv for a quantity ("" when it has no row)."""
+        if self.readings is None or quantity not in self.readings.index:
+            return ""
+        return self.readings.at[quantity, column]
 
     def topic(self, quantity: str) -> str:
         """The topic of a quantity (quantities.csv), which decides where its Results checks are shown."""
@@ -172,4 +240,6 @@ def load_inputs(claims: pd.DataFrame | None = None, links: pd.DataFrame | None =
         pages=load_audit_pages(),
         links=load_links() if links is None else links,
         statements=load_significance_statements() if statements is None else statements,
+        strata=load_strata(),
+        readings=load_readings(),
     )

@@ -28,10 +28,17 @@ def inconsistencies_markdown(inconsistencies: pd.DataFrame, links: dict[str, str
     lines = []
     for row in inconsistencies.to_dict("records"):
         ids = ", ".join(claim_link_html(claim_id, links[claim_id]) for claim_id in row["claims"].split(", "))
+        groups = [group for group in row.get("conflict set", "").split(" / ") if ", " in group]
+        conflict = ""
+        if groups:
+            conflict = (f" Conflict set{'s' if len(groups) > 1 else ''} (changing any one number of a set alone "
+                        f"would resolve it; those held in place by other checks are not charged): "
+                        f"{_markdown_text(' / '.join(groups))}.")
+        condition = f" This holds if {_markdown_text(row['assumption'])}." if row.get("assumption") else ""
         lines.append(
             f"- **{_markdown_text(row['what'])}** ({_markdown_text(row['where'])}): the paper prints "
             f"{_markdown_text(row['printed'])}; recomputed: {_markdown_text(row['recomputed'])}. "
-            f"{_markdown_text(_sentence(row['why']))} Claims {ids}; see {{ref}}`{row['anchor']}`."
+            f"{_markdown_text(_sentence(row['why']))}{condition}{conflict} Claims {ids}; see {{ref}}`{row['anchor']}`."
         )
     return "\n".join(lines)
 
@@ -49,16 +56,18 @@ def statements_markdown(statements: pd.DataFrame) -> str:
 def claims_table_html(rows: pd.DataFrame) -> str:
     """The claims an audit page decides, one table row each with the claim's permalink id, so a reviewer can
     cite ``page.html#claim-<id>``: id (a self-link), where it is printed, printed, recomputed, verdict (the
-    word, coloured), note."""
+    word, coloured, with the assumption it rests on if any), note."""
     body = []
     for row in rows.to_dict("records"):
         anchor = claim_anchor(row["claim_id"])
         colour = VERDICT_COLOURS[row["verdict"]]
+        condition = row.get("assumption", "")
+        condition = f"<br><small>if {html.escape(condition)}</small>" if condition else ""
         cells = [
             f'<a class="claim-permalink" href="#{html.escape(anchor)}" title="permalink to this claim">'
             f'<code>{html.escape(row["claim_id"])}</code></a>',
             html.escape(row["location"]), f"<code>{html.escape(row['printed'])}</code>", html.escape(row["recomputed"]),
-            f'<span class="verdict" style="color:{colour}"><b>{html.escape(row["verdict"])}</b></span>',
+            f'<span class="verdict" style="color:{colour}"><b>{html.escape(row["verdict"])}</b></span>{condition}',
             html.escape(row["note"]),
         ]
         body.append(f'<tr id="{html.escape(anchor)}">' + "".join(f"<td>{cell}</td>" for cell in cells) + "</tr>")
