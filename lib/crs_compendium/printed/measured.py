@@ -98,6 +98,7 @@ from scipy import stats
 from scipy.special import ndtr, stdtr
 
 from ..exceptions import InvalidInputError
+from ..formatting import format_p
 from ..numbers import as_count, p_value_bounds, parse_printed, reproduces_p, rounding_bounds, to_fraction
 from ..vocab import CONSISTENT, INCONSISTENT, NOT_CHECKABLE
 
@@ -1777,10 +1778,6 @@ class _Target:
         return np.where(np.isnan(values), np.inf, gap).reshape(shape)
 
 
-def _p_bounds(printed: str) -> tuple[Fraction, Fraction]:
-    return p_value_bounds(printed)
-
-
 @lru_cache(maxsize=256)
 def _float_bounds(printed: str) -> tuple[float, float]:
     low, high = p_value_bounds(printed)
@@ -1909,14 +1906,9 @@ def _t_extremes_on_grid(first: ConsistentSets, second: ConsistentSets):
 # --------------------------------------------------------------------------------------------------------
 # Results
 # --------------------------------------------------------------------------------------------------------
-def _format_p(value: float | None) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "NA"
-    if value == 0:
-        return "0"
-    if value < 1e-4:
-        return f"{value:.2e}"
-    return f"{value:.4f}"
+def _p_text(value: float | None) -> str:
+    """A p-value in a bound or a witness line: four decimals, a tiny one in two significant digits."""
+    return format_p(value, 4, scientific=True)
 
 
 def _floats(pair: tuple[Sequence[Fraction], Sequence[Fraction]]) -> tuple[tuple[float, ...], tuple[float, ...]]:
@@ -1955,8 +1947,8 @@ class PBound:
 
     def __repr__(self) -> str:
         kind = "proved" if self.proved else "search"
-        limit = "" if self.proved or self.limit is None else f", limit {_format_p(self.limit)}"
-        return f"{_format_p(self.p)} ({kind}{limit}; witness n={len(self.witness[0])}+{len(self.witness[1])})"
+        limit = "" if self.proved or self.limit is None else f", limit {_p_text(self.limit)}"
+        return f"{_p_text(self.p)} ({kind}{limit}; witness n={len(self.witness[0])}+{len(self.witness[1])})"
 
 
 @dataclass(frozen=True)
@@ -1998,16 +1990,16 @@ class TestReach:
     def verdict_line(self) -> str:
         word = {True: "can give", False: "CANNOT give", None: "undecided whether it can give"}[self.attainable]
         return (f"{self.test}: {word} p = {self.printed_p} ({'proved' if self.proved else 'not proved'}); "
-                f"summaries allow p in [{_format_p(self.low.p)}, {_format_p(self.high.p)}]")
+                f"summaries allow p in [{_p_text(self.low.p)}, {_p_text(self.high.p)}]")
 
     def __repr__(self) -> str:
         lines = [self.verdict_line(), f"  {self.how}", f"  smallest p {self.low!r}: {self.low.how}",
                  f"  largest p {self.high!r}: {self.high.how}"]
         if self.witness is not None:
-            lines.append(f"  witness p = {_format_p(self.witness_p)}")
+            lines.append(f"  witness p = {_p_text(self.witness_p)}")
         if self.neighbours != (None, None):
-            lines.append(f"  nearest attainable p below/above: {_format_p(self.neighbours[0])}, "
-                         f"{_format_p(self.neighbours[1])}")
+            lines.append(f"  nearest attainable p below/above: {_p_text(self.neighbours[0])}, "
+                         f"{_p_text(self.neighbours[1])}")
         return "\n".join(lines)
 
     def to_record(self) -> dict[str, object]:
@@ -2764,7 +2756,7 @@ def audit_measured_row(first: GroupSummary, second: GroupSummary, printed_p: str
         raise InvalidInputError("t tests need at least two values in each group; leave them out of tests")
     started = time.perf_counter()
     sets = (consistent_sets(first, scale), consistent_sets(second, scale))
-    _p_bounds(printed_p)  # validates the printed p
+    p_value_bounds(printed_p)  # validates the printed p
     problems = [f"{s.summary.label}: {s.reason}" for s in sets if not s.feasible]
     if problems:
         relaxed = None
@@ -3009,7 +3001,7 @@ class JointReach:
     def verdict_line(self) -> str:
         word = {True: "all claims hold at once", False: "the claims CANNOT all hold at once",
                 None: "undecided whether the claims can all hold at once"}[self.attainable]
-        shown = ", ".join(_format_p(p) for p in self.p_values) if self.p_values else "-"
+        shown = ", ".join(_p_text(p) for p in self.p_values) if self.p_values else "-"
         return f"[{self.test}] {word} ({'proved' if self.proved else 'not proved'}); witness p: {shown}"
 
     def __repr__(self) -> str:
@@ -3017,7 +3009,7 @@ class JointReach:
 
     def to_record(self) -> dict[str, object]:
         return {"test": self.test, "attainable": self.attainable, "proved": self.proved,
-                "p_values": "; ".join(_format_p(p) for p in self.p_values), "how": self.how}
+                "p_values": "; ".join(_p_text(p) for p in self.p_values), "how": self.how}
 
 
 @dataclass(frozen=True)
