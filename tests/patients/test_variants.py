@@ -1,7 +1,7 @@
 """The folder-variant generator (tests/patients/variants.py): every kind writes a folder that shows it and
 keeps the schema's rules, the same seed gives the same bytes, the combined folders cover every kind.
 
-The rules are the current validator's (crs_compendium.ipd). validate_folder costs about a third of a
+The rules are the current validator's (crs_compendium.patients.load). validate_folder costs about a third of a
 second per folder whatever its size, so it runs on the combined folders (which hold every valid kind) and
 the refused kind; each single kind's cells are checked against the validator's own rule objects in one
 pass over all kinds side by side. Some layout kinds imitate what real exports do but the validator still
@@ -16,10 +16,11 @@ import pytest
 import variants
 from variants import COMBINATIONS, KINDS, combined_folders, make_variant, read_written, write_variant
 
-from crs_compendium import astct
-from crs_compendium.ipd import (DAILY_COLUMNS, DAILY_ROW_RULES, PATIENT_COLUMNS, PATIENT_ROW_RULES, SYNTHETIC_DIR,
-                                SYNTHETIC_MARKER, validate_folder)
-from crs_compendium.registry import load_claims
+from crs_compendium.patients import grading
+from crs_compendium.patients.load import validate_folder
+from crs_compendium.patients.schema import (DAILY_COLUMNS, DAILY_ROW_RULES, PATIENT_COLUMNS, PATIENT_ROW_RULES,
+                                            SYNTHETIC_DIR, SYNTHETIC_MARKER)
+from crs_compendium.printed.registry import load_claims
 
 SEED = 20240611
 VALID_KINDS = [name for name, kind in KINDS.items() if kind.valid]
@@ -112,7 +113,7 @@ def _typed(table: pd.DataFrame, rules) -> pd.DataFrame:
 
 
 def _broken_rules(written) -> dict[str, list[str]]:
-    """The validator's own rules (crs_compendium.ipd's column and row rules) applied to the typed cells,
+    """The validator's own rules (crs_compendium.patients.schema's column and row rules) applied to the typed cells,
     as validate_folder applies them after reading the files: {rule: patient ids breaking it}."""
     broken = {}
     known_ids = set(written.patients["patient_id"])
@@ -171,7 +172,7 @@ def _course_disagreements(written) -> list[str]:
     """Patients whose recorded CRS grade, duration, tocilizumab or steroid total is not what their daily
     rows give (ASTCT grading, sums of the daily doses)."""
     daily = _typed(written.daily, DAILY_COLUMNS)
-    derived = astct.summarise_crs(daily).set_index("patient_id")
+    derived = grading.summarise_crs(daily).set_index("patient_id")
     doses = daily.groupby("patient_id")[["toci_mg", "steroid_mpe_mg"]].sum().loc[derived.index]
     recorded = written.patients.set_index("patient_id").loc[derived.index]
     disagree = ((derived["crs_max_grade"] != pd.to_numeric(recorded["crs_grade"]))

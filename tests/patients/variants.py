@@ -34,9 +34,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from crs_compendium.ipd import (DAILY_COLUMNS, DAILY_FILE, PATIENT_COLUMNS, PATIENTS_FILE, SYNTHETIC_DIR,
-                                SYNTHETIC_MARKER)
-from crs_compendium.registry import claims_for, load_claims
+from crs_compendium.patients.schema import (DAILY_COLUMNS, DAILY_FILE, PATIENT_COLUMNS, PATIENTS_FILE, SYNTHETIC_DIR,
+                                            SYNTHETIC_MARKER)
+from crs_compendium.printed.registry import claims_for, load_claims
 
 __all__ = ["Layout", "Tables", "Written", "Kind", "VariantRecord", "KINDS", "COMBINATIONS", "read_base",
            "make_variant", "write_folder", "write_variant", "combined_folders", "read_written"]
