@@ -34,8 +34,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from crs_compendium.patients.schema import (DAILY_COLUMNS, DAILY_FILE, PATIENT_COLUMNS, PATIENTS_FILE, SYNTHETIC_DIR,
-                                            SYNTHETIC_MARKER)
+from crs_compendium.patients.schema import (CASE_COLUMN, DAILY_COLUMNS, DAILY_FILE, PATIENT_COLUMNS, PATIENTS_FILE,
+                                            SYNTHETIC_DIR, SYNTHETIC_MARKER)
 from crs_compendium.printed.registry import claims_for, load_claims
 
 __all__ = ["Layout", "Tables", "Written", "Kind", "VariantRecord", "KINDS", "COMBINATIONS", "read_base",
@@ -323,13 +323,16 @@ def _group_of(tocilizumab: bool, size: int):
 
 def _large_cohort(tables: Tables, rng) -> Tables:
     """A multicentre registry export: 200-260 patients, each group resampled (with replacement) in the
-    base proportions, every copy with a new id and its own daily rows."""
+    base proportions, every copy with a new id and its own daily rows; the first copy of a study patient
+    keeps its paper case number, the other copies are other patients and have none."""
     total = int(rng.integers(200, 261))
     treated_share = _group(tables, True).mean()
     sizes = {True: round(total * treated_share), False: total - round(total * treated_share)}
     drawn = np.concatenate([rng.choice(tables.patients.index[_group(tables, treated)], size=size, replace=True)
                             for treated, size in sizes.items()])
     patients = tables.patients.loc[drawn].reset_index(drop=True)
+    if CASE_COLUMN in patients:
+        patients.loc[patients["patient_id"].duplicated(), CASE_COLUMN] = ""
     ids = [f"REG-{number:04d}" for number in range(1, len(patients) + 1)]
     daily = _courses_copied(tables.daily, patients["patient_id"], ids)
     return replace(tables, patients=patients.assign(patient_id=ids), daily=daily.reset_index(drop=True))
@@ -444,6 +447,42 @@ NOTES = ("", "", "", "transferred to ICU on day 6, back on day 9", 'relapse "CD1
          "infused as outpatient", "")
 
 
+def _no_case_column(tables: Tables, rng) -> Tables:
+    """An export by a data holder who has not mapped the paper's case numbers: patients.csv has no
+    paper_case column, so claims about named cases cannot be checked."""
+    return replace(tables, patients=tables.patients.drop(columns=[CASE_COLUMN], errors="ignore"))
+
+
+def _all_mrd_negative(tables: Tables, rng) -> Tables:
+    """A cohort in which every patient was in MRD-negative complete response at day 28: one response
+    category only, so no test of response by group exists."""
+    return replace(tables, patients=tables.patients.assign(response_d28="MRD-CR"))
+
+
+def _spreadsheet_leftovers(tables: Tables, rng) -> Tables:
+    """What a spreadsheet leaves in a CSV file: a trailing column with neither a name nor a value (a cell
+    once formatted) and, at the end, rows of empty fields (rows once used)."""
+    def leftovers(table: pd.DataFrame) -> pd.DataFrame:
+        widened = table.assign(**{"": ""})
+        blank = pd.DataFrame([[""] * widened.shape[1]] * 2, columns=widened.columns)
+        return pd.concat([widened, blank], ignore_index=True)
+
+    return replace(tables, patients=leftovers(tables.patients), daily=leftovers(tables.daily))
+
+
+def _header_near_miss(tables: Tables, rng) -> Tables:
+    """A header typed by hand: one column name with a trailing space ("age_years ") and one in another
+    letter case ("Sex"), which must be refused with "did you mean", never read as a missing column."""
+    return replace(tables, patients=tables.patients.rename(columns={"age_years": "age_years ", "sex": "Sex"}))
+
+
+def _windows1252_encoding(tables: Tables, rng) -> Tables:
+    """Excel on Western-locale Windows, "CSV (comma delimited)": saved in Windows-1252, not UTF-8; the
+    ward is written with an accent ("Hématologie")."""
+    patients = tables.patients.assign(hospital_ward="Hématologie")
+    return replace(tables, patients=patients, layout=replace(tables.layout, encoding="cp1252"))
+
+
 def _extra_columns(tables: Tables, rng) -> Tables:
     """A hospital export carrying columns the schema does not know: the ward and free-text notes (with
     commas and quotes) in patients.csv, a platelet count in daily.csv."""
@@ -466,8 +505,8 @@ def _columns_reordered(tables: Tables, rng) -> Tables:
 
 def _shuffled_rows(tables: Tables, rng) -> Tables:
     """An export in no particular order (a query without ORDER BY): patients of both groups interleaved,
-    daily rows of a patient scattered. The schema numbers the paper's cases by row order, so the named
-    cases ("Pt 4") become other patients."""
+    daily rows of a patient scattered. The paper's named cases ("Pt 4") stay the same patients: the
+    optional column paper_case names them, never the row order."""
     patients = _draw_until(lambda: tables.patients.iloc[rng.permutation(len(tables.patients))],
                            lambda table: not _in_group_blocks(table), "interleave the groups")
     daily = _draw_until(lambda: tables.daily.iloc[rng.permutation(len(tables.daily))],
@@ -549,7 +588,7 @@ def _ids_match(pattern: str):
 def _schema_order_lost(written: Written) -> bool:
     for table, rules in ((written.patients, PATIENT_COLUMNS), (written.daily, DAILY_COLUMNS)):
         known = [column for column in table.columns if column in {rule.name for rule in rules}]
-        if known == [rule.name for rule in rules]:
+        if known == [rule.name for rule in rules if rule.name in table.columns]:
             return False
     return True
 
@@ -588,6 +627,24 @@ def _ends_with_empty_line(raw: bytes) -> bool:
     return raw.endswith((b"\n\n", b"\r\n\r\n"))
 
 
+def _shows_leftovers(written: Written) -> bool:
+    """Both files end their header with an empty name and hold a line of nothing but commas."""
+    for raw in written.raw.values():
+        lines = _text_of(raw).splitlines()
+        if not (lines[0].endswith(",") and any(line and not line.strip(",") for line in lines)):
+            return False
+    return True
+
+
+def _not_utf8_with_accent(written: Written) -> bool:
+    raw = written.raw[PATIENTS_FILE]
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return written.patients.apply(lambda cells: cells.str.contains("é")).any(axis=None)
+    return False
+
+
 def _not_utf8_with_chinese(written: Written) -> bool:
     raw = written.raw[PATIENTS_FILE]
     try:
@@ -622,6 +679,8 @@ _CATALOGUE = (
          lambda w: _grades(w, "crs_grade", False).size > 0 and _grades(w, "crs_grade", False).eq(0).all(),
          ("CRS grade by group", "CRS duration", "ASTCT grading", "corticosteroid use"),
          _quantities(*CRS_CLAIMS, *STEROID_CLAIMS)),
+    Kind("all_mrd_negative", _all_mrd_negative, lambda w: w.patients["response_d28"].eq("MRD-CR").all(),
+         ("day-28 response categories",), _quantities("response_d28"), decides=("responses",)),
     Kind("no_icans", _no_icans, lambda w: _grades(w, "icans_grade").eq(0).all(), ("ICANS",),
          _quantities("icans", "icans_grade", "icans_duration", "icans_due_to_il6")),
     Kind("no_survival_events", _no_survival_events,
@@ -650,7 +709,7 @@ _CATALOGUE = (
     # What some patients went through: after the cohort is sized, so the patients changed stay in it
     Kind("nr_response_added", _nr_response_added, lambda w: w.patients["response_d28"].eq("NR").any(),
          ("day-28 response categories", "progression-free survival"), _quantities("response_d28", "pfs"),
-         decides=("survival events",)),
+         decides=("survival events", "responses")),
     # What the daily rows hold
     Kind("empty_car_copies", _empty_columns("car_copies_per_ug_dna", doc=(
         "A centre that sends CAR-T copy numbers (qPCR) to an outside lab: the column is there, every cell "
@@ -675,6 +734,8 @@ _CATALOGUE = (
     Kind("ids_with_spaces_and_commas", _ids_with_spaces_and_commas, _ids_match(r"[^,]+, [0-9]{3}"),
          ("patient ids",), decides=("patient ids",)),
     # Which columns, in which order
+    Kind("no_case_column", _no_case_column, lambda w: CASE_COLUMN not in w.patients.columns, ("case numbers",),
+         (NAMED_CASE_CLAIMS,)),
     Kind("extra_columns", _extra_columns, _has_extra_columns, ("columns",)),
     Kind("columns_reordered", _columns_reordered, _schema_order_lost, ("columns",)),
     # Which rows, in which order
@@ -695,8 +756,14 @@ _CATALOGUE = (
     Kind("trailing_empty_line", _layout("A hand-edited file that ends with an empty line.",
                                         trailing_empty_line=True),
          _every_file(_ends_with_empty_line), ("line ends",)),
+    Kind("spreadsheet_leftovers", _spreadsheet_leftovers, _shows_leftovers, ("layout",)),
+    # Exports that must be refused, each with the reason it names
     Kind("gb18030_encoding", _gb18030_encoding, _not_utf8_with_chinese, ("encoding",), decides=("encoding",),
-         valid=False, expected_refusal="not UTF-8"),
+         valid=False, expected_refusal="it reads as GB18030"),
+    Kind("windows1252_encoding", _windows1252_encoding, _not_utf8_with_accent, ("encoding",), decides=("encoding",),
+         valid=False, expected_refusal="it reads as WINDOWS-1252"),
+    Kind("header_near_miss", _header_near_miss, lambda w: {"age_years ", "Sex"} <= set(w.patients.columns),
+         ("columns",), valid=False, expected_refusal="did you mean"),
 )
 KINDS: dict[str, Kind] = {kind.name: kind for kind in _CATALOGUE}
 """Every kind by name, in the order they are applied."""
@@ -707,37 +774,51 @@ COMBINATIONS: dict[str, tuple[str, ...]] = {
                     "non_toci_group_of_2", "numeric_ids", "quote_all_fields"),
     # An interim export at a data cut: three treated patients, no events yet, no steroid, G-CSF or cytokines.
     "interim_cut": ("no_grade3_crs_in_toci_group", "no_survival_events", "no_corticosteroids", "no_gcsf",
-                    "toci_group_of_3", "empty_cytokines", "empty_alt", "zero_padded_ids", "crlf_line_ends",
-                    "excel_booleans"),
+                    "all_mrd_negative", "toci_group_of_3", "empty_cytokines", "empty_alt", "zero_padded_ids",
+                    "crlf_line_ends", "excel_booleans"),
     # A multicentre registry: many patients, rows in no order, ragged and sparse daily data, extra columns.
     "registry_export": ("every_patient_has_event", "large_cohort", "empty_car_copies", "sparse_lab_columns",
                         "missing_days", "different_day_ranges", "patient_without_daily_rows",
                         "ids_with_spaces_and_commas", "extra_columns", "columns_reordered", "shuffled_rows",
                         "trailing_empty_line"),
-    # Excel on Windows, "Save as CSV UTF-8": byte-order mark, CR LF, TRUE/FALSE, the hospital's record numbers.
-    "excel_csv_utf8": ("hospital_ids", "extra_columns", "utf8_bom", "crlf_line_ends", "excel_booleans"),
+    # Excel on Windows, "Save as CSV UTF-8": byte-order mark, CR LF, TRUE/FALSE, the hospital's record numbers,
+    # what the spreadsheet left behind, and no mapping of the paper's case numbers.
+    "excel_csv_utf8": ("hospital_ids", "no_case_column", "extra_columns", "utf8_bom", "crlf_line_ends",
+                       "excel_booleans", "spreadsheet_leftovers"),
 }
-"""Combined folders that together cover every valid kind, each keeping the schema's rules in every cell.
-The current validator refuses ``excel_csv_utf8`` for its byte-order mark alone (the loader is to accept it).
-``gb18030_encoding`` is in none: it must be refused, so it gets a folder of its own."""
+"""Combined folders that together cover every valid kind, each keeping the schema's rules in every cell and
+each valid. The kinds that must be refused are in none: each gets a folder of its own."""
 
 
 # --------------------------------------------------------------------------------------------------------
 # Building, writing and reading folders
 # --------------------------------------------------------------------------------------------------------
 def _csv_cells(data: bytes) -> pd.DataFrame:
-    """A CSV file's cells as text, "" for an empty cell; blank lines skipped, as the validator does."""
-    rows = [row for row in csv.reader(io.StringIO(_text_of(data), newline="")) if row]
-    return pd.DataFrame(rows[1:], columns=rows[0], dtype=object)
+    """A CSV file's cells as text, "" for an empty cell; blank lines, rows of empty fields and trailing
+    columns without a name or a value skipped, as the validator does."""
+    rows = [row for row in csv.reader(io.StringIO(_text_of(data), newline="")) if any(field for field in row)]
+    table = pd.DataFrame(rows[1:], columns=rows[0], dtype=object)
+    while table.columns[-1] == "" and table.iloc[:, -1].eq("").all():
+        table = table.iloc[:, :-1]
+    return table
 
 
 def _text_of(data: bytes) -> str:
+    """The text of a file in any encoding a kind writes: UTF-8 (with or without a byte-order mark), else
+    GB18030 when every non-ASCII character reads as two high bytes (Chinese), else Windows-1252."""
     if data.startswith(codecs.BOM_UTF8):
         return data[len(codecs.BOM_UTF8):].decode("utf-8")
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:
-        return data.decode("gb18030")
+        pass
+    try:
+        text = data.decode("gb18030")
+        if all(min(character.encode("gb18030")) >= 0x80 for character in text if ord(character) > 127):
+            return text
+    except UnicodeDecodeError:
+        pass
+    return data.decode("cp1252")
 
 
 def read_base(folder: str | Path = SYNTHETIC_DIR) -> Tables:
@@ -839,8 +920,8 @@ def write_variant(folder: str | Path, kinds: Iterable[str], seed: int, base: Tab
         folder=Path(folder),
         kinds=tuple(kind.name for kind in chosen),
         seed=seed,
-        patient_ids=tuple(tables.patients["patient_id"]),
-        n_daily_rows=len(tables.daily),
+        patient_ids=tuple(patient_id for patient_id in tables.patients["patient_id"] if patient_id),
+        n_daily_rows=int(tables.daily["patient_id"].ne("").sum()),  # a spreadsheet's empty rows are no rows
         aspects=tuple(dict.fromkeys(aspect for kind in chosen for aspect in kind.aspects)),
         claim_ids=tuple(sorted(claim_ids)),
         valid=not refused,
