@@ -11,9 +11,10 @@ its .md into memory and executed there (the committed files are never written), 
 pointing at the folder and COMPENDIUM_BUILD_DIR at a temporary one; figures are rendered as SVG with their
 text kept as text, so that a patient id in a tick label would be found.
 
-Each folder's notebooks run one after another in one kernel, its namespace reset between them (importing
-pandas, scipy and matplotlib is most of a small notebook's cost). Each folder is a test class of its own,
-so pytest-xdist (``--dist loadscope``) runs the folders two at a time.
+The notebooks run one after another in one kernel per two folders, its namespace reset between them
+(importing pandas, scipy and matplotlib is most of a small notebook's cost), each folder's environment set
+in the kernel before each page. The two kernels are two test classes, which pytest-xdist
+(``--dist loadscope``) runs at once.
 """
 import hashlib
 import re
@@ -60,32 +61,33 @@ def _outputs(notebook) -> list[str]:
     return [text for text in texts if text]
 
 
-def _run_pages(folder: Path, build: Path) -> dict:
-    """{notebook: executed notebook, or the error it raised}, every page run on ``folder``."""
-    patch = pytest.MonkeyPatch()
-    patch.setenv("COMPENDIUM_DATA", str(folder))
-    patch.setenv("COMPENDIUM_BUILD_DIR", str(build))
-    patch.delenv("COMPENDIUM_INTERNAL", raising=False)
+def _run_pages(folders: list[tuple[Path, Path]]) -> dict[Path, dict]:
+    """{data folder: {notebook: executed notebook, or the error it raised}}: every page run on each folder
+    (with its own build folder), all in one kernel."""
     kernel = KernelManager(kernel_name="python3")
-    kernel.start_kernel(cwd=str(build))
-    results = {}
+    kernel.start_kernel(cwd=str(folders[0][1]))
+    results: dict[Path, dict] = {}
     try:
-        for stem in PATIENT_LEVEL:
-            notebook = jupytext.read(NOTEBOOKS / f"{stem}.md")
-            notebook.cells.insert(0, new_code_cell(FRESH_NAMESPACE))
-            client = NotebookClient(notebook, km=kernel, timeout=300)
-            try:
-                client.execute()
-                notebook.cells.pop(0)
-                results[stem] = notebook
-            except CellExecutionError as error:
-                results[stem] = error
-            finally:
-                if client.kc is not None:
-                    client.kc.stop_channels()
+        for folder, build in folders:
+            setup = (f"import os\nos.environ['COMPENDIUM_DATA'] = {str(folder)!r}\n"
+                     f"os.environ['COMPENDIUM_BUILD_DIR'] = {str(build)!r}\n"
+                     "os.environ.pop('COMPENDIUM_INTERNAL', None)\n")
+            results[folder] = {}
+            for stem in PATIENT_LEVEL:
+                notebook = jupytext.read(NOTEBOOKS / f"{stem}.md")
+                notebook.cells.insert(0, new_code_cell(FRESH_NAMESPACE + "\n" + setup))
+                client = NotebookClient(notebook, km=kernel, timeout=300)
+                try:
+                    client.execute()
+                    notebook.cells.pop(0)
+                    results[folder][stem] = notebook
+                except CellExecutionError as error:
+                    results[folder][stem] = error
+                finally:
+                    if client.kc is not None:
+                        client.kc.stop_channels()
     finally:
         kernel.shutdown_kernel(now=True)
-        patch.undo()
     return results
 
 
@@ -106,96 +108,98 @@ def _traceable(patient_id: str) -> bool:
 
 
 class _DropIn:
-    """The pages run on one combined folder of the variant generator."""
+    """The pages run on combined folders of the variant generator, one after another in one kernel."""
 
-    combination = ""
+    combinations: tuple[str, ...] = ()
 
     @pytest.fixture(scope="class")
     @classmethod
-    def run(cls, tmp_path_factory):
-        root = tmp_path_factory.mktemp(f"data_of_{cls.combination}")
-        record = variants.write_variant(root / cls.combination, variants.COMBINATIONS[cls.combination], SEED)
-        if cls.combination == "excel_csv_utf8":
-            (record.folder / "label.txt").write_text(f"{LABEL}\r\n", encoding="utf-8-sig")
-        before = _fingerprint(record.folder)
-        build = tmp_path_factory.mktemp(f"build_of_{cls.combination}")
-        results = _run_pages(record.folder, build)
-        return record, build, results, before
+    def runs(cls, tmp_path_factory):
+        """{combination: (record, build folder, {notebook: result}, input bytes before)}."""
+        runs = {}
+        for combination in cls.combinations:
+            root = tmp_path_factory.mktemp(f"data_of_{combination}")
+            record = variants.write_variant(root / combination, variants.COMBINATIONS[combination], SEED)
+            if combination == "excel_csv_utf8":
+                (record.folder / "label.txt").write_text(f"{LABEL}\r\n", encoding="utf-8-sig")
+            before = _fingerprint(record.folder)
+            build = tmp_path_factory.mktemp(f"build_of_{combination}")
+            runs[combination] = (record, build, before)
+        results = _run_pages([(record.folder, build) for record, build, _ in runs.values()])
+        return {combination: (record, build, results[record.folder], before)
+                for combination, (record, build, before) in runs.items()}
 
-    @pytest.mark.parametrize("stem", PATIENT_LEVEL)
-    def test_the_page_runs_and_names_the_data_by_its_label(self, run, stem):
-        record, _, results, _ = run
-        result = results[stem]
-        assert not isinstance(result, Exception), f"{stem} failed on {self.combination}:\n{result}"
-        first_output = next(cell.outputs for cell in result.cells if cell.cell_type == "code" and cell.outputs)
-        banner = first_output[0]["data"]["text/markdown"]
-        label = LABEL if self.combination == "excel_csv_utf8" else self.combination
-        assert f"Data loaded from {label}: {len(record.patient_ids)} patients" in banner
-        assert "aggregates only" in banner and "Synthetic reconstruction" not in banner
+    @pytest.fixture(params=PATIENT_LEVEL)
+    def stem(self, request):
+        return request.param
 
-    def test_no_patient_id_no_path_and_no_per_patient_table_in_any_output(self, run):
-        record, build, results, _ = run
-        texts = [text for result in results.values() if not isinstance(result, Exception) for text in _outputs(result)]
-        texts += [path.read_text(encoding="utf-8") for path in sorted(build.rglob("*.csv"))]
-        assert texts
-        shown = "\n".join(texts)
-        folder = str(record.folder.resolve())
-        assert folder not in shown and str(record.folder.parent) not in shown and "/tmp/" not in shown
-        assert _ids_shown(shown, [pid for pid in record.patient_ids if _traceable(pid)]) == []
-        # No table with a row per patient: none shows a patient_id column (the schema's own description,
-        # on the page about the data, names the column in its cells, which is no patient's data).
-        assert "<th>patient_id</th>" not in shown
-        assert not [path.name for path in build.rglob("*.csv")
-                    if "patient_id" in path.read_text(encoding="utf-8").splitlines()[0].split(",")]
+    def test_the_page_runs_and_names_the_data_by_its_label(self, runs, stem):
+        for combination, (record, _, results, _) in runs.items():
+            result = results[stem]
+            assert not isinstance(result, Exception), f"{stem} failed on {combination}:\n{result}"
+            first_output = next(cell.outputs for cell in result.cells if cell.cell_type == "code" and cell.outputs)
+            banner = first_output[0]["data"]["text/markdown"]
+            label = LABEL if combination == "excel_csv_utf8" else combination
+            assert f"Data loaded from {label}: {len(record.patient_ids)} patients" in banner
+            assert "aggregates only" in banner and "Synthetic reconstruction" not in banner
 
-    def test_no_per_patient_result_is_written(self, run):
-        _, build, _, _ = run
-        written = {path.stem for path in (build / "results").glob("*.csv")}
-        assert written and not written & PER_PATIENT_RESULTS
-        assert {"table2_baseline", "figure2_verdicts", "figure3_verdicts", "figure4_verdicts", "s1_s3_verdicts"} \
-            <= written
+    def test_no_patient_id_no_path_and_no_per_patient_table_in_any_output(self, runs):
+        for record, build, results, _ in runs.values():
+            texts = [text for result in results.values() if not isinstance(result, Exception)
+                     for text in _outputs(result)]
+            texts += [path.read_text(encoding="utf-8") for path in sorted(build.rglob("*.csv"))]
+            assert texts
+            shown = "\n".join(texts)
+            assert str(record.folder.resolve()) not in shown and str(record.folder.parent) not in shown
+            assert "/tmp/" not in shown
+            assert _ids_shown(shown, [pid for pid in record.patient_ids if _traceable(pid)]) == []
+            # No table with a row per patient: none shows a patient_id column (the schema's own description,
+            # on the page about the data, names the column in its cells, which is no patient's data).
+            assert "<th>patient_id</th>" not in shown
+            assert not [path.name for path in build.rglob("*.csv")
+                        if "patient_id" in path.read_text(encoding="utf-8").splitlines()[0].split(",")]
 
-    def test_every_number_not_computable_says_why(self, run):
+    def test_no_per_patient_result_is_written(self, runs):
+        for _, build, _, _ in runs.values():
+            written = {path.stem for path in (build / "results").glob("*.csv")}
+            assert written and not written & PER_PATIENT_RESULTS
+            assert {"table2_baseline", "figure2_verdicts", "figure3_verdicts", "figure4_verdicts",
+                    "s1_s3_verdicts"} <= written
+
+    def test_every_number_not_computable_says_why(self, runs):
         """In every verdict table and in the fit report, and in every not-computable result a page shows."""
-        _, build, results, _ = run
         checked = 0
-        for path in sorted(build.rglob("*.csv")):
-            table = pd.read_csv(path, dtype=str, keep_default_na=False)
-            for verdict in ("verdict", "verdict_p", "verdict_p_bonferroni", "status"):
-                if verdict in table and "note" in table:
-                    rows = table[table[verdict] == NOT_COMPUTABLE]
-                    checked += len(rows)
-                    assert rows["note"].str.strip().ne("").all(), f"{path.name}: {verdict} without a reason"
-            if NOT_COMPUTABLE in table:
-                assert table.loc[table[NOT_COMPUTABLE].astype(int) > 0, "why it is not computable"].ne("").all()
-        shown = [text for result in results.values() if not isinstance(result, Exception)
-                 for text in _outputs(result) if "<em>" in text]
-        assert all(re.search(rf"<em>{NOT_COMPUTABLE}</em> \(\S", text)
-                   for text in shown if f"<em>{NOT_COMPUTABLE}</em>" in text)
+        for _, build, results, _ in runs.values():
+            for path in sorted(build.rglob("*.csv")):
+                table = pd.read_csv(path, dtype=str, keep_default_na=False)
+                for verdict in ("verdict", "verdict_p", "verdict_p_bonferroni", "status"):
+                    if verdict in table and "note" in table:
+                        rows = table[table[verdict] == NOT_COMPUTABLE]
+                        checked += len(rows)
+                        assert rows["note"].str.strip().ne("").all(), f"{path.name}: {verdict} without a reason"
+                if NOT_COMPUTABLE in table:
+                    assert table.loc[table[NOT_COMPUTABLE].astype(int) > 0, "why it is not computable"].ne("").all()
+            shown = [text for result in results.values() if not isinstance(result, Exception)
+                     for text in _outputs(result) if f"<em>{NOT_COMPUTABLE}</em>" in text]
+            assert all(re.search(rf"<em>{NOT_COMPUTABLE}</em> \(\S", text) for text in shown)
         assert checked, "these folders were chosen to make some numbers not computable"
 
-    def test_the_pages_leave_the_input_folder_byte_for_byte_as_it_was(self, run):
-        record, _, _, before = run
-        assert _fingerprint(record.folder) == before
+    def test_the_pages_leave_the_input_folders_byte_for_byte_as_they_were(self, runs):
+        for record, _, _, before in runs.values():
+            assert _fingerprint(record.folder) == before
 
 
-class TestTinyCentre(_DropIn):
-    combination = "tiny_centre"
+# Two classes, so that pytest-xdist (--dist loadscope) runs them at once, of about equal cost.
+class TestSmallCentres(_DropIn):
+    combinations = ("tiny_centre", "interim_cut")
 
 
-class TestInterimCut(_DropIn):
-    combination = "interim_cut"
-
-
-class TestRegistryExport(_DropIn):
-    combination = "registry_export"
-
-
-class TestExcelCsvUtf8(_DropIn):
-    combination = "excel_csv_utf8"
+class TestRegistryAndExcelExports(_DropIn):
+    combinations = ("registry_export", "excel_csv_utf8")
 
 
 def test_every_combined_folder_is_run_and_every_patient_level_page_with_it():
-    assert {cls.combination for cls in _DropIn.__subclasses__()} == set(variants.COMBINATIONS)
+    covered = [name for cls in _DropIn.__subclasses__() for name in cls.combinations]
+    assert sorted(covered) == sorted(variants.COMBINATIONS)
     assert {"02_table2_baseline", "03_figure2_response_crs_infection_gcsf", "04_figure3_cytokines",
             "05_figure4_survival", "06_supplementary_s1_s3", "08_synthetic_cohort"} <= set(PATIENT_LEVEL)

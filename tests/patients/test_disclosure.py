@@ -27,6 +27,8 @@ def test_real_data_show_aggregates_over_at_least_five_patients():
     assert "1 patient," in real.withheld(1, "a count")
     assert real.rows_withheld("the expansion of each patient").startswith("withheld: the expansion of each patient "
                                                                           "has one row per patient")
+    assert real.about_one_patient("a claim about case 4").startswith("withheld: a claim about case 4 is about one")
+    assert disclosure_for(synthetic=True).about_one_patient("a claim about case 4") is None
 
 
 @pytest.mark.parametrize("value, internal", [("1", True), ("0", False), ("", False), ("yes", False)])

@@ -64,6 +64,12 @@ class Disclosure:
         return (f"withheld: {what} would rest on {n} {patients}, fewer than {self.min_patients} "
                 "(privacy rule for real data)")
 
+    def about_one_patient(self, what: str) -> str | None:
+        """Why a claim about one named patient may not be shown, or None when it may."""
+        if self.row_level:
+            return None
+        return f"withheld: {what} is about one patient, and pages on real data show aggregates only"
+
     def rows_withheld(self, what: str) -> str | None:
         """Why a table or figure with one row, line or dot per patient may not be shown, or None."""
         if self.row_level:

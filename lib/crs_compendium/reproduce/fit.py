@@ -237,7 +237,7 @@ class _Evaluator:
         unmapped = [n for n in numbers if n not in self.cases]
         if unmapped:
             return _not_computable(case_mapping_gap(self.p, unmapped))
-        withheld = self.disclosure.rows_withheld(f"a claim about case {', '.join(map(str, numbers))}")
+        withheld = self.disclosure.about_one_patient(f"a claim about case {', '.join(map(str, numbers))}")
         if withheld:
             return _not_computable(withheld)
         ids = [self.cases[n] for n in numbers]
