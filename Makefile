@@ -9,10 +9,17 @@ INSTALLED := $(VENV)/.installed
 .PHONY: book book-force pdf test validate notebooks lock bench clean
 
 # DATA=path points every patient-level notebook at another data folder in the documented schema
-# (data/ipd_schema.md) instead of the shipped synthetic reconstruction; it is never written to.
+# (data/ipd_schema.md) instead of the shipped synthetic reconstruction; it is never written to. The path may
+# hold spaces (make book DATA="/data/Centre A"); a relative one is taken from this folder. INTERNAL=1 shows
+# real data patient by patient for the data holder's own checking, every page marked not for publication.
 ifdef DATA
-export COMPENDIUM_DATA := $(abspath $(DATA))
+export COMPENDIUM_DATA := $(if $(filter /%,$(firstword $(DATA))),$(DATA),$(CURDIR)/$(DATA))
 endif
+ifeq ($(INTERNAL),1)
+export COMPENDIUM_INTERNAL := 1
+endif
+# What the notebooks write; a failed build leaves none of it (nor the HTML) to pass for a fresh result.
+BUILD_OUTPUTS := _build/html _build/results _build/audit _build/reconstruction
 
 $(INSTALLED): requirements.txt pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "Python 3.11 is required, found " + sys.version' \
@@ -49,15 +56,15 @@ endif
 
 $(BOOK_STAMP): $(INSTALLED) $(CHROMIUM) $(BOOK_INPUTS)
 	$(BIN)/python -m crs_compendium.build.execution
-	$(BIN)/jupyter-book build . -W -n --keep-going
-	$(BIN)/python -m crs_compendium.build.pdf
+	$(BIN)/jupyter-book build . -W -n --keep-going || { rm -rf $(BUILD_OUTPUTS); exit 1; }
+	$(BIN)/python -m crs_compendium.build.pdf || { rm -rf $(BUILD_OUTPUTS); exit 1; }
 	touch $@
 
 ## book-force: the same with every notebook executed again (what the test command builds).
 book-force: $(INSTALLED) $(CHROMIUM)
 	$(BIN)/python -m crs_compendium.build.execution --force
-	$(BIN)/jupyter-book build . -W -n --keep-going
-	$(BIN)/python -m crs_compendium.build.pdf
+	$(BIN)/jupyter-book build . -W -n --keep-going || { rm -rf $(BUILD_OUTPUTS); exit 1; }
+	$(BIN)/python -m crs_compendium.build.pdf || { rm -rf $(BUILD_OUTPUTS); exit 1; }
 	$(if $(DATA),rm -f,touch) $(BOOK_STAMP)
 
 ## pdf: the whole book as one PDF, _build/html/compendium.pdf (the single-page build printed by Chromium;
@@ -68,20 +75,24 @@ pdf: $(INSTALLED) $(CHROMIUM)
 ## test: every test. First unit, environment and pairing tests and nbval over every notebook (each
 ## notebook executes once, and what nbval verified goes into the execution cache); then the -W book
 ## build from exactly those outputs and every page in headless Chromium.
+# The tests run on the shipped synthetic cohort whatever DATA or INTERNAL say (nbval compares its outputs).
 test: $(INSTALLED) $(CHROMIUM)
-	$(BIN)/python -m pytest --ignore=tests/book/test_book.py
-	COMPENDIUM_REQUIRE_CACHED=1 $(BIN)/python -m pytest -n 0 tests/book/test_book.py
+	env -u COMPENDIUM_DATA -u COMPENDIUM_INTERNAL $(BIN)/python -m pytest --ignore=tests/book/test_book.py
+	env -u COMPENDIUM_DATA -u COMPENDIUM_INTERNAL COMPENDIUM_REQUIRE_CACHED=1 $(BIN)/python -m pytest -n 0 \
+	  tests/book/test_book.py
 
 ## validate: check a patient-data folder against the schema and report every violation (DATA=path;
 ## default: the shipped synthetic reconstruction).
 validate: $(INSTALLED)
-	$(BIN)/python -m crs_compendium validate $(or $(COMPENDIUM_DATA),data/synthetic_reconstruction)
+	$(BIN)/python -m crs_compendium validate "$(or $(COMPENDIUM_DATA),data/synthetic_reconstruction)"
 
-## notebooks: regenerate each .ipynb from its .md and execute it in place, refreshing the committed outputs.
+## notebooks: regenerate each .ipynb from its .md and execute it in place, refreshing the committed outputs
+## (always from the synthetic cohort: the committed files are published, real data never go into them).
 notebooks: $(INSTALLED)
+	@$(if $(DATA),echo "make notebooks: the committed outputs come from the synthetic cohort; drop DATA=" >&2; exit 2,:)
 	for md in notebooks/*.md; do \
 	  $(BIN)/jupytext --quiet --to ipynb --update "$$md" && \
-	  $(BIN)/jupyter execute --inplace "$${md%.md}.ipynb" || exit 1; \
+	  env -u COMPENDIUM_DATA -u COMPENDIUM_INTERNAL $(BIN)/jupyter execute --inplace "$${md%.md}.ipynb" || exit 1; \
 	done
 
 ## bench: cold build, no-op rebuild, serial raw execution, test command and site size, in one run.

@@ -60,7 +60,7 @@ A2,1,37.1,,,,,,,,,,,,,,,,
 def make_folder(tmp_path, patients=PATIENTS, daily=DAILY, encoding="utf-8"):
     """Write a data folder under ``tmp_path``; a file given as None is left out, bytes are written as they are."""
     folder = tmp_path / "data"
-    folder.mkdir(exist_ok=True)
+    folder.mkdir(parents=True, exist_ok=True)
     for name, text in (("patients.csv", patients), ("daily.csv", daily)):
         if text is None:
             continue

@@ -4,7 +4,7 @@
 * nothing outside ``crs_compendium/synthetic/`` imports the synthetic generator's package, except the
   command line (``reconstruct``) and the lazy name table of ``crs_compendium/__init__.py``;
 * imports run one way, down the layers (``crs_compendium/__init__.py``, "Architecture"):
-  floor (vocab, numbers, formatting, files, paths, exceptions) < patients < stats, printed
+  floor (vocab, numbers, formatting, computable, files, paths, exceptions) < patients < stats, printed
   < reproduce, audit < figures < synthetic < cli, and ``build`` imports the floor only (and nothing imports
   ``build``). Packages of one layer do not import each other;
 * the notebooks import only ``from crs_compendium import ...`` public names, and only the page that describes
@@ -25,7 +25,7 @@ PACKAGE_DIR = ROOT / "lib" / "crs_compendium"
 NOTEBOOKS = ROOT / "notebooks"
 PACKAGE = "crs_compendium"
 
-FLOOR = ("vocab", "numbers", "formatting", "files", "paths", "exceptions")
+FLOOR = ("vocab", "numbers", "formatting", "computable", "files", "paths", "exceptions")
 LAYERS = {
     "floor": 0,
     "patients": 1,

@@ -19,7 +19,12 @@ from matplotlib.colors import to_hex  # noqa: E402
 from sample_data import gehan  # noqa: E402
 
 from crs_compendium import figures  # noqa: E402
+from crs_compendium.computable import NotComputable  # noqa: E402
 from crs_compendium.exceptions import InvalidInputError  # noqa: E402
+from crs_compendium.formatting import p_text  # noqa: E402
+from crs_compendium.patients.disclosure import Disclosure  # noqa: E402
+from crs_compendium.patients.grading import grade_daily  # noqa: E402
+from crs_compendium.stats.two_groups import compare_measurement  # noqa: E402
 from crs_compendium.printed.flow import load_flow  # noqa: E402
 from crs_compendium.stats.survival import compare_survival  # noqa: E402
 from crs_compendium.vocab import (  # noqa: E402
@@ -90,8 +95,8 @@ def test_stacked_shares_fill_each_bar_to_100_and_label_the_counts():
     assert ax.get_legend().get_title().get_text() == "Response"
     with pytest.raises(InvalidInputError, match="no colour"):
         figures.plot_stacked_shares(counts.rename(columns={"NR": "unknown"}), RESPONSE_COLOURS)
-    with pytest.raises(InvalidInputError, match="no patients"):
-        figures.plot_stacked_shares(counts * 0, RESPONSE_COLOURS)
+    empty = figures.plot_stacked_shares(counts * 0, RESPONSE_COLOURS)
+    assert not empty.axison and "Toci: no patient; Non-toci: no patient" in _said(empty)
 
 
 def test_kaplan_meier_plot_follows_the_clinical_conventions():
@@ -164,3 +169,77 @@ def test_audit_verdict_bars_stack_the_claims_of_each_section():
     heights = sorted(round(patch.get_width()) for patch in ax.patches if patch.get_width() > 0)
     assert heights == [1, 1, 1, 1]
     assert ax.get_ylabel() == "Section of the paper" and "table2" in SECTION_ORDER
+
+
+# --------------------------------------------------------------------------------------------------------
+# Nothing to draw, and what real data may show
+# --------------------------------------------------------------------------------------------------------
+PUBLIC = Disclosure(row_level=False, min_patients=5)
+
+
+def _said(ax):
+    return " ".join(text.get_text().replace("\n", " ") for text in ax.texts)
+
+
+def test_an_axes_with_nothing_to_draw_says_why():
+    ax = figures.say_why(None, "no value of alt_u_l in daily.csv", title="ALT")
+    assert not ax.axison and _said(ax) == "no value of alt_u_l in daily.csv" and ax.get_title() == "ALT"
+
+
+def test_real_data_get_boxes_without_a_dot_per_patient_and_small_groups_left_out():
+    data = pd.DataFrame({"group": ["Toci"] * 3 + ["Non-toci"] * 6, "dose": [1.0, 2, 3, 2, 3, 4, 5, 6, 7]})
+    ax = figures.plot_group_values(data, "dose", disclosure=PUBLIC)
+    assert sum(len(collection.get_offsets()) for collection in ax.collections) == 0  # no dot, no outlier
+    assert [tick.get_text() for tick in ax.get_xticklabels()] == ["Toci\n(withheld, n < 5)", "Non-toci\n(n = 6)"]
+    nothing = figures.plot_group_values(data.assign(dose=np.nan), "dose")
+    assert not nothing.axison and "Toci: no value; Non-toci: no value" in _said(nothing)
+
+
+def test_comparison_labels_say_why_a_test_is_missing():
+    data = pd.DataFrame({"group": ["Toci"] * 3 + ["Non-toci"] * 3, "gcsf": [0.0] * 6})
+    assert figures.comparison_label(compare_measurement(data, "gcsf")).replace("\n", " ").startswith(
+        "Mann-Whitney: not computable from these data (every value of gcsf is 0")
+    assert figures.comparison_label(NotComputable("x", "withheld: a test with group Toci would rest on 3")) == (
+        "Mann-Whitney: withheld (privacy rule for real data)")
+    comparison = compare_measurement(values_by_group(), "dose")
+    assert figures.comparison_label(comparison) == f"Mann-Whitney {p_text(comparison.p_values['Mann-Whitney U'])}"
+
+
+def _daily(values):
+    return pd.DataFrame({"patient_id": ["a", "b", "c", "d", "e", "f"] * 2, "day": [1] * 6 + [2] * 6,
+                         "group": (["Toci"] * 3 + ["Non-toci"] * 3) * 2, "crp": values})
+
+
+def test_a_time_course_of_real_data_drops_days_with_fewer_than_five_patients():
+    assert not figures.plot_time_course(_daily([np.nan] * 12), "crp").axison
+    withheld = figures.plot_time_course(_daily(np.arange(12.0)), "crp", disclosure=PUBLIC)
+    assert not withheld.axison and "no day has crp of 5 or more patients" in _said(withheld)
+    shown = figures.plot_time_course(_daily(np.arange(12.0)), "crp")
+    assert shown.axison and shown.get_xlabel() == "Day after CAR-T infusion (day)"
+
+
+def test_kinetics_of_real_data_are_medians_by_kind_of_change_not_lines_per_patient():
+    aligned = pd.DataFrame({"patient_id": [f"p{i}" for i in range(10)] * 2,
+                            "days_from_first_dose": [0] * 10 + [1] * 10, "il6": np.arange(1.0, 21.0)})
+    change = {f"p{i}": "fell" if i < 5 else "rose" for i in range(10)}
+    per_patient = figures.plot_aligned_kinetics(aligned, "il6", change=change)
+    aggregate = figures.plot_aligned_kinetics(aligned, "il6", change=change, disclosure=PUBLIC)
+    assert len(per_patient.lines) == 10 + 1 and len(aggregate.lines) == 2 + 1  # + the dose line
+    assert not figures.plot_aligned_kinetics(aligned.assign(il6=np.nan), "il6").axison
+
+
+def test_a_survival_comparison_the_data_do_not_allow_is_a_sentence():
+    ax = figures.plot_km(NotComputable("Overall survival", "no patient in group Toci"), title="OS")
+    assert not ax.axison and "no patient in group Toci" in _said(ax)
+
+
+def test_daily_grades_are_one_row_per_patient_only_where_rows_may_be_shown(shipped):
+    graded = grade_daily(shipped.daily)
+    grid = figures.plot_daily_grades(shipped.patients, graded, disclosure=Disclosure(row_level=True, min_patients=0),
+                                     title="grid")
+    assert len(grid.axes[0].get_yticklabels()) == 45
+    shares = figures.plot_daily_grades(shipped.patients, graded, disclosure=PUBLIC, title="shares")
+    panels = [ax for ax in shares.axes if ax.get_ylabel() == "Patients (%)"]
+    assert len(panels) == 2 and all(not ax.get_yticklabels() or "SYN-" not in _said(ax) for ax in panels)
+    assert [ax.get_title() for ax in panels] == ["Toci (n = 17 patients with daily rows)",
+                                                 "Non-toci (n = 28 patients with daily rows)"]

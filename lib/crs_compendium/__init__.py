@@ -3,8 +3,10 @@
 The package is organised by concern, imports running one way (``README.md``, "Architecture"):
 
 * the floor: ``vocab`` (groups, categories, verdict words, colours), ``numbers`` (the one printed-number
-  parser, exact rounding), ``formatting`` (the one p formatter), ``files``, ``paths``, ``exceptions``;
-* ``patients``: the data schema, loading and validating a folder, ASTCT grading, derived measures;
+  parser, exact rounding), ``formatting`` (the one p formatter), ``computable`` (the result of an analysis
+  the data do not allow), ``files``, ``paths``, ``exceptions``;
+* ``patients``: the data schema, loading and validating a folder, what pages may disclose, ASTCT grading,
+  derived measures;
 * ``stats``: two-group tests, survival with one log-rank entry point, regression;
 * ``printed``: the claims registry and one module per family of checks of printed numbers;
 * ``reproduce``: printed against recomputed on any cohort, Table 2, page verdicts, result files;
@@ -19,11 +21,12 @@ from __future__ import annotations
 import importlib
 
 _PUBLIC = {
-    "vocab": ("GROUP_ORDER", "GROUP_KEYS", "CONSISTENT", "INCONSISTENT", "NOT_CHECKABLE", "AUDIT_VERDICTS",
+    "vocab": ("GROUP_ORDER", "GROUP_KEYS", "INTERNAL_MARK", "CONSISTENT", "INCONSISTENT", "NOT_CHECKABLE", "AUDIT_VERDICTS",
               "audit_verdict", "EQUAL", "DIFFERS", "SIMULATED", "NOT_PRINTED", "NOT_COMPUTABLE", "PAGE_VERDICTS",
               "MET", "APPROXIMATE", "NOT_MET", "NOT_REPRESENTED", "FIT_STATUSES", "SECTION_ORDER", "RESPONSE_ORDER",
               "INFECTION_ORDER", "CHANGE_ORDER", "STEROID_ORDER", "GROUP_COLOURS", "RESPONSE_COLOURS",
               "INFECTION_COLOURS", "CHANGE_COLOURS", "STEROID_COLOURS"),
+    "computable": ("NotComputable", "computed"),
     "formatting": ("format_p", "p_text"),
     "files": ("write_csv_atomic",),
     "paths": ("build_dir",),
@@ -35,20 +38,25 @@ _PUBLIC = {
     "printed.table1": ("load_printed_table1", "compare_with_printed_table1"),
     "audit": ("run_audit",),
     "patients.load": ("load_cohort", "validate_folder"),
+    "patients.disclosure": ("MIN_PATIENTS",),
     "patients.grading": ("grade_crs", "grade_icans", "grade_daily", "summarise_crs", "astct_rule_table",
                          "icans_rule_table"),
-    "patients.derived": ("group_labels", "steroid_exposure", "crs_severity", "case_patient_ids", "il6_after_tocilizumab",
-                         "align_to_first_dose", "expansion_summary", "organ_peaks"),
+    "patients.derived": ("group_labels", "steroid_exposure", "crs_severity", "case_patient_ids", "named_case_table",
+                         "il6_after_tocilizumab",
+                         "align_to_first_dose", "expansion_summary", "organ_peaks", "GRADING_AGREEMENT",
+                         "recorded_against_graded", "duration_check_by_grade"),
     "stats.two_groups": ("compare_measurement", "counts_by_group"),
-    "stats.survival": ("ENDPOINTS", "compare_survival"),
+    "stats.survival": ("ENDPOINTS", "compare_survival", "survival_table"),
     "stats.regression": ("logistic_regression",),
     "reproduce.fit": ("APPROXIMATE_WITHIN", "fit_report"),
-    "reproduce.table2": ("reproduce_table2", "S4_COVARIATES"),
-    "reproduce.verdicts": ("data_basis", "verdict_row", "no_difference_verdict", "page_verdicts"),
+    "reproduce.table2": ("reproduce_table2", "S4_COVARIATES", "s4_verdict"),
+    "reproduce.comparisons": ("compare_counts", "shown_counts", "comparison_summaries"),
+    "reproduce.verdicts": ("data_basis", "verdict_row", "no_difference_verdict", "smallest_p_text", "page_verdicts"),
     "reproduce.export": ("write_result", "write_fit_report", "downloads"),
-    "reproduce.page": ("data_level_banner",),
-    "figures": ("figure_title", "plot_group_values", "annotate_comparison", "plot_stacked_shares", "plot_km",
-                "plot_aligned_kinetics", "plot_time_course", "plot_grade_grid", "draw_flow", "plot_audit_verdicts"),
+    "reproduce.page": ("data_level_banner", "patient_rows"),
+    "figures": ("figure_title", "say_why", "comparison_label", "plot_group_values", "annotate_comparison",
+                "plot_stacked_shares", "plot_km", "plot_aligned_kinetics", "plot_time_course", "plot_grade_grid",
+                "plot_grade_shares", "plot_daily_grades", "draw_flow", "plot_audit_verdicts"),
     # Only the page that describes the synthetic cohort uses these (a test keeps it so).
     "synthetic.provenance": ("DECISIONS", "provenance_table"),
 }

@@ -43,6 +43,7 @@ __all__ = [
     "SIGNIFICANT",
     "NOT_SIGNIFICANT",
     "UNDETERMINED",
+    "INTERNAL_MARK",
     "SECTION_ORDER",
     "Bin",
     "BLAST_BINS",
@@ -117,15 +118,19 @@ MET = "met"
 APPROXIMATE = "approximate"
 NOT_MET = "not met"
 NOT_REPRESENTED = "not represented"
-FIT_STATUSES = (MET, APPROXIMATE, NOT_MET, NOT_REPRESENTED)
-"""How a cohort meets a printed number: at the printed precision, within a tolerance, not at all, or not
-at all computable because the schema holds no column for it."""
+FIT_STATUSES = (MET, APPROXIMATE, NOT_MET, NOT_REPRESENTED, NOT_COMPUTABLE)
+"""How a cohort meets a printed number: at the printed precision, within a tolerance, not at all, not at
+all computable because the schema holds no column for it, or not computable from these data (too few
+values, no event, a withheld small group; the note says which)."""
 
 SIGNIFICANT = "significant"
 NOT_SIGNIFICANT = "not significant"
 UNDETERMINED = "undetermined"
 """What a printed p-value says at a significance level: below it, at or above it, or either (a printed
 p whose rounding interval contains the level, such as "0.05")."""
+
+INTERNAL_MARK = "Internal: not for publication"
+"""The words every page of a row-level (internal) build of real data carries."""
 
 SECTION_ORDER = ("abstract", "introduction", "methods", "table1", "results", "table2", "figure2", "discussion")
 """The paper's sections that print numbers, in reading order."""

@@ -1,6 +1,7 @@
 """The compendium's Sphinx extension: notebook pages whose cached outputs are newer than the page are
-re-read (else a re-execution after a lib/ or data/ change would leave the old outputs in the book), and
-notebook names in figure captions become links to the notebook."""
+re-read (else a re-execution after a lib/ or data/ change would leave the old outputs in the book),
+notebook names in figure captions become links to the notebook, and every page of an internal build of real
+data says it is not for publication."""
 import time
 from pathlib import Path
 from types import SimpleNamespace
@@ -9,6 +10,7 @@ from docutils import nodes
 
 from crs_compendium.build import sphinx_ext
 from crs_compendium.build.execution import open_cache, read_notebook, store_executed
+from crs_compendium.vocab import INTERNAL_MARK
 
 NOTEBOOK = Path(__file__).resolve().parents[2] / "notebooks" / "01_patient_flow.md"
 
@@ -51,3 +53,14 @@ def test_a_notebook_name_in_a_caption_becomes_a_link_to_the_notebook():
     (link,) = list(caption.findall(nodes.reference))
     assert link["refuri"] == "https://example.org/repo/blob/main/notebooks/05_figure4_survival.ipynb"
     assert caption.astext() == "Survival by group. Drawn by notebooks/05_figure4_survival."
+
+
+def test_every_page_of_an_internal_build_says_it_is_not_for_publication(monkeypatch):
+    config = SimpleNamespace(html_theme_options={"repository_url": "https://example.org/repo"})
+    monkeypatch.delenv("COMPENDIUM_INTERNAL", raising=False)
+    sphinx_ext._mark_internal_build(None, config)
+    assert "announcement" not in config.html_theme_options
+    monkeypatch.setenv("COMPENDIUM_INTERNAL", "1")
+    sphinx_ext._mark_internal_build(None, config)
+    assert config.html_theme_options["announcement"].startswith(INTERNAL_MARK)
+    assert config.html_theme_options["repository_url"] == "https://example.org/repo"

@@ -12,20 +12,26 @@ import pandas as pd
 import pytest
 
 from crs_compendium.exceptions import InvalidInputError
+from crs_compendium.computable import NotComputable
 from crs_compendium.patients.derived import (
+    GRADING_AGREEMENT,
     align_to_first_dose,
     blast_category,
+    case_mapping_gap,
     case_patient_ids,
     category_labels,
     category_mask,
     crs_category,
     crs_severity,
+    duration_check_by_grade,
     expansion_summary,
     grade_range,
     group_labels,
     il6_after_tocilizumab,
+    named_case_table,
     organ_peaks,
     patient_mask,
+    recorded_against_graded,
     steroid_exposure,
     with_derived_columns,
 )
@@ -55,11 +61,49 @@ def test_table2_categories_of_blasts_and_crs_grades():
         grade_range("3-five")
 
 
-def test_steroid_exposure_and_case_numbers():
+def test_steroid_exposure():
     patients = pd.DataFrame({"patient_id": ["a", "b", "c"], "tocilizumab": [False, True, True],
                              "steroid_mpe_mg": [0.0, 60.0, 0.0]})
     assert steroid_exposure(patients).tolist() == ["No corticosteroid", "Corticosteroid", "No corticosteroid"]
-    assert case_patient_ids(patients) == {1: "b", 2: "c"}
+
+
+def test_case_numbers_come_from_the_paper_case_column_never_from_row_order():
+    patients = pd.DataFrame({"patient_id": ["a", "b", "c"], "tocilizumab": [False, True, True],
+                             "paper_case": pd.array([None, 4, 1], dtype="Int64")})
+    assert case_patient_ids(patients) == {1: "c", 4: "b"}
+    assert case_patient_ids(patients.iloc[::-1]) == {1: "c", 4: "b"}
+    assert case_patient_ids(patients.drop(columns="paper_case")) == {}
+    assert case_mapping_gap(patients, [3]) == "no patient has paper_case 3 in patients.csv"
+    assert "optional column 'paper_case' absent or empty" in case_mapping_gap(patients.drop(columns="paper_case"), [4])
+
+
+def test_the_shipped_cohort_numbers_its_tocilizumab_patients_1_to_17(shipped):
+    cases = case_patient_ids(shipped.patients)
+    assert list(cases) == list(range(1, 18)) and cases[4] == "SYN-T04"
+    assert set(cases.values()) == set(shipped.patients.loc[shipped.patients["tocilizumab"], "patient_id"])
+
+
+def test_named_cases_are_not_computable_without_a_mapping(shipped):
+    named = pd.DataFrame({"case": [4, 11], "reason in the paper": ["expansion", "expansion"]})
+    table = named_case_table(shipped.patients, shipped.daily, named)
+    assert table["patient_id"].tolist() == ["SYN-T04", "SYN-T11"] and table["il6_after"].tolist() == ["rose", "rose"]
+    unmapped = named_case_table(shipped.patients.drop(columns="paper_case"), shipped.daily, named)
+    assert isinstance(unmapped, NotComputable) and "paper_case" in unmapped.reason
+
+
+def test_recorded_and_graded_crs_agree_or_the_patient_has_no_daily_rows(shipped):
+    """A patient without daily rows is counted as such, never as a disagreement (data/ipd_schema.md)."""
+    daily = shipped.daily[shipped.daily["patient_id"] != "SYN-N01"]
+    checked = recorded_against_graded(shipped.patients, daily).set_index("patient_id")
+    assert checked.loc["SYN-N01", "duration"] == GRADING_AGREEMENT[2] and pd.isna(checked.loc["SYN-N01", "graded_grade"])
+    assert checked["grade_and_duration"].value_counts(sort=False).tolist() == [44, 0, 1]
+    longer = shipped.patients.assign(crs_duration_days=shipped.patients["crs_duration_days"] + 1)
+    assert (recorded_against_graded(longer, shipped.daily)["duration"] == GRADING_AGREEMENT[1]).sum() == 45
+    by_grade = duration_check_by_grade(shipped.patients, daily)
+    assert list(by_grade.columns) == list(GRADING_AGREEMENT) and by_grade.to_numpy().sum() == (
+        shipped.patients["crs_grade"] >= 1).sum()
+    no_crs = duration_check_by_grade(shipped.patients.assign(crs_grade=0), shipped.daily)
+    assert isinstance(no_crs, NotComputable) and no_crs.reason == "no patient has CRS (crs_grade 0 for everyone)"
 
 
 # --------------------------------------------------------------------------------------------------------

@@ -117,23 +117,57 @@ def test_folder_that_is_not_a_folder(tmp_path):
         (b"", "file is empty"),
         (b"\n\n", "file is empty"),
         (PATIENTS.splitlines()[0].encode() + b"\n", "header but no data rows"),
-        (codecs.BOM_UTF8 + PATIENTS.encode(), "byte-order mark"),
         (PATIENTS.encode("utf-16"), "UTF-16"),
         (PATIENTS.replace(",", ";").encode(), "separated by semicolons, not commas"),
         (PATIENTS.replace(",", "\t").encode(), "separated by tabs, not commas"),
         (PATIENTS.replace("A2,", 'A2,"32,', 1).encode(), "not readable as CSV"),
     ],
-    ids=["empty", "blank-lines", "header-only", "bom", "utf16", "semicolons", "tabs", "unclosed-quote"],
+    ids=["empty", "blank-lines", "header-only", "utf16", "semicolons", "tabs", "unclosed-quote"],
 )
 def test_unreadable_patients_file(tmp_path, content, message):
     violation = only(make_folder(tmp_path, patients=content))
     assert violation.file == "patients.csv" and message in violation.rule
 
 
-def test_non_utf8_byte_names_its_line(tmp_path):
+def test_non_utf8_byte_names_its_line_the_encoding_and_how_to_re_save(tmp_path):
     latin1 = edit_cell(PATIENTS, 3, "patient_id", "Zoë").encode("latin-1")
     violation = only(make_folder(tmp_path, patients=latin1))
     assert "not UTF-8" in violation.rule and "byte 0xeb on line 3" in violation.rule
+    assert "it reads as WINDOWS-1252" in violation.rule and "'CSV UTF-8 (Comma delimited)'" in violation.rule
+    assert "iconv -f WINDOWS-1252 -t UTF-8 patients.csv" in violation.rule
+
+
+def test_a_chinese_locale_excel_export_is_named_gb18030(tmp_path):
+    """Excel on a Chinese-locale Windows saves "CSV (comma delimited)" in GB18030 (code page 936)."""
+    patients = PATIENTS.replace("os_event\n", "os_event,ward\n", 1).replace("\n", ",血液科\n").replace(
+        "os_event,ward,血液科\n", "os_event,ward\n")
+    violation = only(make_folder(tmp_path, patients=patients.encode("gb18030")))
+    assert "it reads as GB18030" in violation.rule and "Chinese-locale" in violation.rule
+    assert "Latin-1" not in violation.rule
+
+
+def test_what_spreadsheets_write_is_read_as_the_plain_file(tmp_path):
+    """Excel's "CSV UTF-8": byte-order mark, CR LF, TRUE/FALSE, every field quoted, a trailing column with no
+    name or value and rows of empty fields left behind: the same cohort as the plain file."""
+    plain = load_cohort(make_folder(tmp_path / "plain"))
+    def excel(text):
+        lines = [",".join(f'"{field}"' for field in (line + ",").split(",")) for line in text.splitlines()]
+        lines += [",".join([""] * (text.splitlines()[0].count(",") + 2))] * 2
+        body = "\r\n".join(lines).replace('"true"', '"TRUE"').replace('"false"', '"FALSE"') + "\r\n"
+        return codecs.BOM_UTF8 + body.encode("utf-8")
+    exported = load_cohort(make_folder(tmp_path / "excel", patients=excel(PATIENTS), daily=excel(DAILY)))
+    pd.testing.assert_frame_equal(exported.patients, plain.patients)
+    pd.testing.assert_frame_equal(exported.daily, plain.daily)
+
+
+@pytest.mark.parametrize("header, meant", [("age_years ", "age_years"), ("Age_Years", "age_years"),
+                                           ("age_year", "age_years"), ("Paper_Case", "paper_case")])
+def test_a_header_near_miss_is_refused_with_did_you_mean(tmp_path, header, meant):
+    patients = PATIENTS if meant != "paper_case" else PATIENTS.replace("os_event\n", "os_event,paper_case\n", 1) \
+        .replace(",true\n", ",true,1\n", 1).replace("610.5,false\n", "610.5,false,\n")
+    violation = only(make_folder(tmp_path, patients=patients.replace(meant, header, 1)))
+    assert violation.column == meant and not violation.lines
+    assert f"no column {meant!r}, but the header has {header!r}: did you mean {meant!r}?" in violation.rule
 
 
 def test_row_with_the_wrong_number_of_fields(tmp_path):
@@ -143,7 +177,9 @@ def test_row_with_the_wrong_number_of_fields(tmp_path):
 
 
 def test_duplicate_and_empty_column_names(tmp_path):
-    patients = PATIENTS.replace("os_event\n", "os_event,sex,\n", 1).replace(",true\n", ",true,F,\n", 1)
+    """A column without a name is refused when it holds a value (one with neither is a spreadsheet's
+    leftover and is ignored)."""
+    patients = PATIENTS.replace("os_event\n", "os_event,sex,\n", 1).replace(",true\n", ",true,F,x\n", 1)
     patients = patients.replace("610.5,false\n", "610.5,false,M,\n")
     found = {(v.column, v.rule) for v in violations(make_folder(tmp_path, patients=patients))}
     assert found == {("sex", "column name appears more than once in the header"),
@@ -271,12 +307,33 @@ def test_data_dir_follows_the_environment(monkeypatch, tmp_path):
     folder = make_folder(tmp_path)
     monkeypatch.setenv(load.DATA_ENV, str(folder))
     cohort = load_cohort()
-    assert cohort.source == folder and cohort.label == f"data loaded from {folder.resolve()}"
+    assert cohort.source == folder and cohort.label == "data loaded from data"
 
 
-def test_shown_path_is_relative_inside_the_compendium(tmp_path):
+def test_shown_path_is_relative_inside_the_compendium_and_never_absolute_outside(tmp_path):
     assert load.shown_path(SYNTHETIC_DIR) == "data/synthetic_reconstruction"
-    assert load.shown_path(tmp_path) == str(tmp_path.resolve())
+    assert load.shown_path(tmp_path) == tmp_path.name
+
+
+def test_a_label_file_names_the_data_on_every_page(tmp_path):
+    folder = make_folder(tmp_path)
+    assert load.data_label(folder) == "data" and str(validate_folder(folder)).startswith("data: valid")
+    (folder / "label.txt").write_text("\n  Centre A, data cut 2024-06  \n", encoding="utf-8")
+    assert load.data_label(folder) == "Centre A, data cut 2024-06"
+    assert load_cohort(folder).label == "data loaded from Centre A, data cut 2024-06"
+    assert str(tmp_path) not in repr(load_cohort(folder)) + str(validate_folder(folder))
+
+
+def test_the_paper_case_column_is_optional_and_checked_where_given(tmp_path):
+    with_cases = PATIENTS.replace("os_event\n", "os_event,paper_case\n", 1)
+    given = with_cases.replace(",true\n", ",true,4\n", 1).replace("610.5,false\n", "610.5,false,\n")
+    cohort = load_cohort(make_folder(tmp_path / "given", patients=given))
+    assert cohort.patients["paper_case"].tolist()[0] == 4 and pd.isna(cohort.patients["paper_case"].tolist()[1])
+    untreated = with_cases.replace(",true\n", ",true,\n", 1).replace("610.5,false\n", "610.5,false,4\n")
+    violation = only(make_folder(tmp_path / "untreated", patients=untreated))
+    assert violation.rule == "paper_case given only to patients with tocilizumab" and violation.lines == (3,)
+    zero = with_cases.replace(",true\n", ",true,0\n", 1).replace("610.5,false\n", "610.5,false,\n")
+    assert only(make_folder(tmp_path / "zero", patients=zero)).rule == "a whole number >= 1"
 
 
 def _fingerprint(folder):

@@ -36,9 +36,11 @@ def _dictionary_tables(path):
 
 def _rule_from_dictionary(name, kind, allowed):
     """Read an 'allowed' cell as a ColumnRule (the data dictionary's own vocabulary)."""
+    optional = allowed.startswith("optional column; ")
+    allowed = allowed.removeprefix("optional column; ")
     nullable = allowed == "or empty" or allowed.endswith(" or empty")
     text = re.sub(r",? ?or empty$", "", allowed).strip()
-    fields = dict(name=name, kind=kind, nullable=nullable)
+    fields = dict(name=name, kind=kind, nullable=nullable, optional=optional)
     if kind == "category":
         return ColumnRule(**fields, categories=tuple(word.strip() for word in text.split(",")))
     if text == "unique, non-empty":
@@ -48,7 +50,7 @@ def _rule_from_dictionary(name, kind, allowed):
     bounds = re.fullmatch(r"(-?\d+)(?:-| to )(\d+)", text)
     if bounds:
         return ColumnRule(**fields, low=float(bounds.group(1)), high=float(bounds.group(2)))
-    lower = re.fullmatch(r"(>=?) (\d+)", text)
+    lower = re.fullmatch(r"(>=?) (\d+)(, unique)?", text)
     if lower:
         return ColumnRule(**fields, low=float(lower.group(2)), low_open=lower.group(1) == ">")
     assert text in ("", "true/false"), f"unread allowed cell {allowed!r}"
@@ -58,7 +60,7 @@ def _rule_from_dictionary(name, kind, allowed):
 def test_the_dictionary_has_a_table_for_each_file():
     tables = _dictionary_tables(SCHEMA_DOC)
     assert set(tables) >= {PATIENTS_FILE, DAILY_FILE}
-    assert len(tables[PATIENTS_FILE]) == len(PATIENT_COLUMNS) == 22
+    assert len(tables[PATIENTS_FILE]) == len(PATIENT_COLUMNS) == 23
     assert len(tables[DAILY_FILE]) == len(DAILY_COLUMNS) == 19
 
 

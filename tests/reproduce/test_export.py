@@ -1,9 +1,11 @@
 """The result files a build writes (crs_compendium.reproduce.export): reproduced tables and the fit report,
-under the build directory, whole or not at all."""
+under the build directory, whole or not at all; a per-patient table only where rows may be shown."""
 import pandas as pd
 import pytest
 
+from crs_compendium.computable import NotComputable
 from crs_compendium.exceptions import InvalidInputError
+from crs_compendium.patients.disclosure import Disclosure
 from crs_compendium.reproduce.export import downloads, write_fit_report, write_result
 from crs_compendium.reproduce.fit import FitReport
 
@@ -45,4 +47,22 @@ def test_a_page_lists_the_files_it_wrote_as_downloads_with_rows_and_checksum(tmp
     shown = downloads(path).data
     assert 'href="../exports/results/three_rows.csv" data-rows="3"' in shown
     assert hashlib.sha256(path.read_bytes()).hexdigest()[:16] in shown
+    assert "no result file" in downloads(None).data  # a result not written has no link
 
+
+def test_a_per_patient_table_is_written_only_where_rows_may_be_shown(tmp_path, monkeypatch):
+    """Real data never leave a per-patient export behind, not even one from an earlier synthetic build."""
+    monkeypatch.setenv("COMPENDIUM_BUILD_DIR", str(tmp_path))
+    per_patient = pd.DataFrame({"patient_id": ["A1", "A2"], "peak": [1.0, 2.0]})
+    path = write_result(per_patient, "expansion", disclosure=Disclosure(row_level=True, min_patients=0))
+    assert path.read_text() == "patient_id,peak\nA1,1.0\nA2,2.0\n"
+    assert write_result(per_patient, "expansion", disclosure=Disclosure(row_level=False, min_patients=5)) is None
+    assert not path.exists()
+    assert write_result(per_patient.set_index("patient_id"), "expansion") is None  # no disclosure: never
+
+
+def test_a_result_that_is_not_computable_is_not_written_and_removes_a_stale_file(tmp_path, monkeypatch):
+    monkeypatch.setenv("COMPENDIUM_BUILD_DIR", str(tmp_path))
+    stale = write_result(pd.DataFrame({"n": [1]}), "model")
+    assert write_result(NotComputable("model", "group Toci has 1 patient(s)"), "model") is None
+    assert not stale.exists()

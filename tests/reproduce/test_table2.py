@@ -4,17 +4,19 @@ Outside sources: Zhou et al., Front Immunol 2025;16:1530623, Table 2 (its printe
 p-values and Bonferroni column). Which tests reproduce its p-values is the claims audit's finding
 (tests/printed/test_contingency.py).
 """
+import math
+
 import pandas as pd
 import pytest
 
-from crs_compendium.exceptions import InvalidInputError
 from crs_compendium.patients.derived import category_mask
+from crs_compendium.patients.disclosure import Disclosure
 from crs_compendium.printed.registry import load_quantities
 from crs_compendium.reproduce import table2
 from crs_compendium.reproduce.table2 import S4_COVARIATES, TABLE2_ROWS, BaselineRow, reproduce_table2
 from crs_compendium.reproduce.verdicts import DataBasis
 from crs_compendium.stats.regression import logistic_regression
-from crs_compendium.vocab import DIFFERS, EQUAL, SIMULATED
+from crs_compendium.vocab import DIFFERS, EQUAL, NOT_COMPUTABLE, SIMULATED
 
 
 @pytest.fixture(scope="module")
@@ -75,12 +77,46 @@ def test_table2_agrees_with_the_fit_report_of_the_reconstruction(shipped_fit, sh
     assert ((report.loc[common, "status"] == "met") == cells.loc[common, "matches"].astype(bool)).all()
 
 
-def test_table2_needs_both_groups(shipped, claims):
+def _real(cohort, patients):
+    """The cohort's patients as real data (no SYNTHETIC marker): aggregates only, at least 5 per number."""
+    return type(cohort)(patients, cohort.daily, source=cohort.source, synthetic=False)
+
+
+def test_an_empty_group_makes_its_numbers_and_every_test_not_computable(shipped, claims):
     everyone_treated = type(shipped)(shipped.patients.assign(tocilizumab=True), shipped.daily, source=shipped.source,
                                      synthetic=shipped.synthetic, provenance=shipped.provenance,
                                      claim_notes=shipped.claim_notes)
-    with pytest.raises(InvalidInputError, match="no patient in Non-toci"):
-        reproduce_table2(everyone_treated, claims)
+    table2 = reproduce_table2(everyone_treated, claims)
+    empty = table2.cells[table2.cells["group"] == "Non-toci"]
+    assert (empty["verdict"] == NOT_COMPUTABLE).all() and set(empty["note"]) == {"no patient in group Non-toci"}
+    assert table2.tests["p"].isna().all() and (table2.tests["verdict_p"] == NOT_COMPUTABLE).all()
+    assert table2.group_sizes == {"Total": 45, "Toci": 45, "Non-toci": 0}
+    assert set(table2.layout()[("Non-toci (N = 0)", "recomputed")]) == {NOT_COMPUTABLE, ""}  # "": a header row
+    assert table2.layout()[("P", "recomputed")].replace("", NOT_COMPUTABLE).eq(NOT_COMPUTABLE).all()
+
+
+def test_a_category_nobody_has_gives_no_test_and_says_which(shipped, claims):
+    """Without ICANS the ICANS row is 0 (0) in every column, and its test has nothing to associate."""
+    table2 = reproduce_table2(_real(shipped, shipped.patients.assign(icans_grade=0)), claims)
+    icans = table2.tests[table2.tests["row"] == "ICANS, No. (%)"].iloc[0]
+    assert math.isnan(icans["p"]) and math.isnan(icans["p_bonferroni"])
+    assert icans["note"] == "every patient is in category 'no' of icans: there is no association to test"
+    counts = table2.cells[(table2.cells["row"] == "ICANS, No. (%)") & (table2.cells["stat"] == "count")]
+    assert counts["recomputed"].tolist() == ["0", "0", "0"]
+    why = table2.row_verdicts().set_index("characteristic").loc["ICANS, No. (%)"]
+    assert why[NOT_COMPUTABLE] == 2 and "no association to test" in why["why it is not computable"]
+
+
+def test_a_small_group_of_real_data_is_withheld(shipped, claims):
+    patients = shipped.patients[~shipped.patients["tocilizumab"] | shipped.patients["patient_id"].isin(
+        ["SYN-T01", "SYN-T02", "SYN-T03"])]
+    table2 = reproduce_table2(_real(shipped, patients), claims)
+    toci = table2.cells[table2.cells["group"] == "Toci"]
+    assert (toci["verdict"] == NOT_COMPUTABLE).all() and toci["recomputed"].eq("").all()
+    assert toci["note"].str.startswith("withheld:").all() and toci["note"].str.contains("group Toci").all()
+    assert (table2.tests["verdict_p"] == NOT_COMPUTABLE).all()
+    total = table2.cells[table2.cells["group"] == "Total"]
+    assert (total["verdict"] != NOT_COMPUTABLE).all()
 
 
 def test_every_row_is_a_quantity_of_the_registry(claims):
@@ -102,7 +138,8 @@ def test_a_printed_p_from_the_papers_counts_is_reproduced_by_the_audited_test(cl
     labels = category_mask(patients, quantity["rule"], quantity["expression"]).map({True: "yes", False: "no"})
     basis = DataBasis(synthetic=False, label="test")
     [record] = table2._count_tests(row, quantity["data_columns"].split(";"), labels, masks,
-                                   claims[claims["claim_id"].str.startswith("t2.")], basis)
+                                   claims[claims["claim_id"].str.startswith("t2.")], basis,
+                                   Disclosure(row_level=False, min_patients=5))
     assert record["printed_p"] == "0.511" and record["p_matches"]
 
 

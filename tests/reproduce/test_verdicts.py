@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 from sample_data import sleep
 
+from crs_compendium.computable import NotComputable
 from crs_compendium.exceptions import InvalidInputError
 from crs_compendium.formatting import p_text
 from crs_compendium.patients.load import Cohort
@@ -18,6 +19,7 @@ from crs_compendium.reproduce.verdicts import (
     data_basis,
     no_difference_verdict,
     page_verdicts,
+    smallest_p_text,
     summarise_verdicts,
     verdict_for,
     verdict_row,
@@ -95,6 +97,21 @@ def test_no_difference_verdict_holds_only_when_every_measure_is_not_significant(
     assert summarise_verdicts(pd.DataFrame([holds, fails])) == "2 numbers: 1 equal to the printed value; 1 differs."
     with pytest.raises(InvalidInputError, match="no comparison"):
         no_difference_verdict("sleep", {}, real, columns=["x"], where="here")
+
+
+def test_a_no_difference_verdict_rests_only_on_the_measures_the_data_allow():
+    comparison = compare_measurement(sleep(), "extra")
+    real = DataBasis(False, "real")
+    missing = NotComputable("AUC", "no value of auc in either group")
+    partial = no_difference_verdict("s", {"extra": comparison, "AUC": missing}, real, columns=["x"], where="here")
+    assert partial["verdict"] == EQUAL and partial["recomputed"].startswith("extra p = ")
+    assert partial["note"].endswith("AUC not computable from these data: no value of auc in either group")
+    nothing = no_difference_verdict("s", {"AUC": missing}, real, columns=["x"], where="here")
+    assert nothing["verdict"] == NOT_COMPUTABLE and nothing["note"] == (
+        "AUC not computable from these data: no value of auc in either group")
+    assert smallest_p_text({"extra": comparison, "AUC": missing}) == (
+        f"extra {p_text(min(comparison.p_values.values()))}; AUC not computable from these data "
+        "(no value of auc in either group)")
     with pytest.raises(InvalidInputError, match="'verdict' column"):
         summarise_verdicts(pd.DataFrame({"x": [1]}))
 

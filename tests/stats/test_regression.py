@@ -7,7 +7,9 @@ import numpy as np
 import pytest
 from statsmodels.datasets import spector
 
+from crs_compendium.computable import NotComputable
 from crs_compendium.exceptions import InvalidInputError
+from crs_compendium.patients.disclosure import Disclosure
 from crs_compendium.stats.regression import Covariate, LogisticRegressionResult, logistic_regression
 
 
@@ -33,22 +35,37 @@ def test_logistic_regression_matches_greenes_logit_of_the_spector_data():
     assert (result.n, result.events) == (32, 11)
 
 
-def test_perfect_separation_is_reported_not_hidden():
+def test_perfect_separation_gives_no_odds_ratios_and_says_why():
+    """A factor that separates the groups sends its estimate to infinity and its Wald p to about 1: such
+    a fit says nothing, so it is not computable rather than "no factor significant"."""
     patients = spector_patients()
     patients["separating"] = patients["tocilizumab"]
     covariate = Covariate("separating", ("separating",), lambda p: p["separating"].astype(float), "yes vs no")
     result = logistic_regression(patients, [covariate])
-    assert any("separation" in message.lower() for message in result.warnings)
-    assert "warning:" in repr(result)
+    assert isinstance(result, NotComputable) and "separate the groups" in result.reason
 
 
 def test_logistic_regression_refuses_bad_input():
     with pytest.raises(InvalidInputError, match="lacks column"):
         logistic_regression(spector_patients().drop(columns="GPA"), SPECTOR)
-    with pytest.raises(InvalidInputError, match="same group"):
-        logistic_regression(spector_patients().assign(tocilizumab=1.0), SPECTOR)
     with pytest.raises(InvalidInputError, match="at least one covariate"):
         logistic_regression(spector_patients(), [])
+
+
+@pytest.mark.parametrize("change, reason", [
+    (lambda p: p.assign(tocilizumab=1.0), "group Non-toci has 0 patient(s); a model of group membership needs"),
+    (lambda p: p.sort_values("tocilizumab").iloc[[0, 1, -2, -1]],
+     "3 factors and an intercept need more than 4 patients; the data have 4"),
+    (lambda p: p.assign(TUCE=20.0), "factor(s) TUCE take one value for every patient"),
+])
+def test_data_that_allow_no_model_say_why(change, reason):
+    result = logistic_regression(change(spector_patients()), SPECTOR)
+    assert isinstance(result, NotComputable) and result.reason.startswith(reason)
+
+
+def test_a_group_below_the_disclosure_threshold_is_withheld():
+    result = logistic_regression(spector_patients(), SPECTOR, disclosure=Disclosure(row_level=False, min_patients=12))
+    assert isinstance(result, NotComputable) and result.reason.startswith("withheld: a model with group Toci")
 
 
 def test_the_covariates_must_be_given():

@@ -16,8 +16,12 @@ import pytest
 from lifelines.statistics import logrank_test, multivariate_logrank_test
 from sample_data import PLACEBO, SIX_MP, gehan
 
+from crs_compendium.computable import NotComputable
 from crs_compendium.exceptions import InvalidInputError
-from crs_compendium.stats.survival import DAYS_PER_MONTH, ENDPOINTS, compare_survival, format_median, logrank
+from crs_compendium.patients.disclosure import Disclosure
+from crs_compendium.stats.survival import (DAYS_PER_MONTH, ENDPOINTS, compare_survival, format_median, logrank,
+                                           logrank_or_reason, survival_table)
+from crs_compendium.vocab import NOT_COMPUTABLE
 
 # R's survival::ovarian: follow-up days, death (1) or censoring (0), and treatment arm.
 OVARIAN_TIME = [59, 115, 156, 421, 431, 448, 464, 475, 477, 563, 638, 744, 769, 770, 803, 855, 1040, 1106, 1129,
@@ -83,12 +87,62 @@ def test_identical_groups_give_a_log_rank_p_of_one():
     [
         (lambda d: d.drop(columns="pfs_event"), "lacks column"),
         (lambda d: d.assign(pfs_days=0.0), "positive number"),
-        (lambda d: d.assign(tocilizumab=True), "both groups"),
     ],
 )
 def test_bad_input_is_refused_with_a_message(change, message):
     with pytest.raises(InvalidInputError, match=message):
         compare_survival(change(gehan()), "pfs")
+
+
+# --------------------------------------------------------------------------------------------------------
+# Data that allow less: each says what it cannot give and why
+# --------------------------------------------------------------------------------------------------------
+def test_an_empty_group_gives_no_comparison_and_says_so():
+    result = compare_survival(gehan().assign(tocilizumab=True), "pfs")
+    assert isinstance(result, NotComputable) and result.verdict == NOT_COMPUTABLE
+    assert result.reason == "no patient in group Non-toci: survival is compared between two groups"
+
+
+def test_without_any_event_the_curves_stay_flat_and_no_logrank_p_is_invented():
+    """No event at all: Kaplan-Meier stays at 1 and the medians are not reached; the log-rank test and the
+    hazard ratio have no data, so they are missing with their reasons, not 1 or 0."""
+    result = compare_survival(gehan().assign(pfs_event=False), "pfs")
+    assert math.isnan(result.logrank_p) and math.isnan(result.hazard_ratio)
+    assert result.logrank_note == "no progression or death in either group: the log-rank test needs at least one"
+    assert result.medians["events"].tolist() == [0, 0] and np.isinf(result.medians["median_months"]).all()
+    assert result.logrank_p_text().startswith(NOT_COMPUTABLE)
+    assert "log-rank test: no progression or death" in result.frame()["note"].iloc[0]
+
+
+def test_when_everyone_has_an_event_every_statistic_is_computed():
+    result = compare_survival(gehan().assign(pfs_event=True), "pfs")
+    assert 0 < result.logrank_p < 1 and result.hazard_ratio > 0 and result.frame()["note"].eq("").all()
+
+
+def test_a_group_below_the_disclosure_threshold_is_withheld():
+    data = gehan()
+    small = pd.concat([data[data["tocilizumab"]].iloc[[2, 9, 18]], data[~data["tocilizumab"]]], ignore_index=True)
+    result = compare_survival(small, "pfs", disclosure=Disclosure(row_level=False, min_patients=5))
+    assert isinstance(result, NotComputable) and result.reason.startswith("withheld: the survival curve of group Toci")
+    assert not isinstance(compare_survival(small, "pfs"), NotComputable)
+
+
+def test_logrank_or_reason_names_each_impossible_case():
+    assert logrank_or_reason([1, 2, 3, 4], [False] * 4, [0, 0, 1, 1], "death") == (
+        "no death in either group: the log-rank test needs at least one")
+    assert logrank_or_reason([1, 2, 3, 4], [True] * 4, [1, 1, 1, 1]).startswith("only one group")
+    # The only event happens after the other group has left follow-up: the variance is 0.
+    assert "never at risk together" in logrank_or_reason([1, 2, 3, 4], [False, False, False, True], [0, 0, 1, 1])
+    assert logrank_or_reason(OVARIAN_TIME, OVARIAN_DEATH, OVARIAN_RX) == logrank(OVARIAN_TIME, OVARIAN_DEATH,
+                                                                                 OVARIAN_RX)
+
+
+def test_the_survival_table_keeps_an_endpoint_without_curves_as_a_row_with_its_reason():
+    comparisons = {"pfs": compare_survival(gehan(), "pfs"),
+                   "os": NotComputable("Overall survival", "no patient in group Toci")}
+    table = survival_table(comparisons)
+    assert table["endpoint"].tolist() == ["Progression-free survival"] * 2 + ["Overall survival"]
+    assert table["note"].tolist()[-1] == "no patient in group Toci" and table["n"].isna().tolist() == [False] * 2 + [True]
 
 
 def test_an_unknown_endpoint_is_refused():

@@ -2,9 +2,15 @@
 
 `jupyter-book build` runs notebooks one after another on one core. On this 2-core machine, running them
 two at a time first (each in its own kernel, as myst-nb would) and building with `execute_notebooks:
-cache` roughly halves a cold build. Every notebook still executes; a failing cell fails the run with its
-traceback. The cache is keyed on code cells only, so a fingerprint of lib/, data/ and the lock file
-clears it when any of those change (an edited data file must re-run the notebooks that read it).
+cache` roughly halves a cold build. Every notebook still executes. The cache is keyed on code cells only,
+so a fingerprint of lib/, data/, the lock file and the DATA folder clears it when any of those change (an
+edited data file must re-run the notebooks that read it).
+
+No stale output: whenever the cache is emptied (a forced run, or another data folder), the result and
+audit folders the notebooks write are emptied with it, so every file in them comes from this run. A
+failing cell fails the run with one line per failed page naming the page and the cell (the traceback goes
+to ``_build/logs/<page>.log``), and removes the result and audit folders and the HTML, so nothing of an
+earlier build passes for this one's.
 """
 from __future__ import annotations
 
@@ -25,7 +31,11 @@ import yaml
 from ..paths import ROOT
 
 __all__ = [
+    "OUTPUT_FOLDERS",
     "ExecutionReport",
+    "output_dir",
+    "remove_outputs",
+    "failed_cell",
     "book_notebooks",
     "book_cache_dir",
     "inputs_fingerprint",
@@ -37,6 +47,8 @@ __all__ = [
 ]
 
 _FINGERPRINT_FILE = "inputs.sha256"
+OUTPUT_FOLDERS = ("results", "audit", "reconstruction")
+"""The folders under the build directory that the notebooks write (crs_compendium.paths.build_dir)."""
 
 
 @dataclass
@@ -46,6 +58,9 @@ class ExecutionReport:
     executed: list[str] = field(default_factory=list)
     cached: list[str] = field(default_factory=list)
     failed: dict[str, str] = field(default_factory=dict)
+    """Page -> one line naming the failed cell and the error."""
+    logs: dict[str, Path] = field(default_factory=dict)
+    """Page -> the log holding its traceback."""
     seconds: float = 0.0
 
     def __str__(self) -> str:
@@ -53,8 +68,7 @@ class ExecutionReport:
             f"executed {len(self.executed)} notebook(s), {len(self.cached)} up to date in the cache, "
             f"{len(self.failed)} failed, in {self.seconds:.1f} s"
         ]
-        for name, traceback in self.failed.items():
-            lines.append(f"--- {name} failed:\n{traceback}")
+        lines += [f"error: {line} (traceback: {self.logs[name]})" for name, line in self.failed.items()]
         return "\n".join(lines)
 
 
@@ -74,8 +88,11 @@ def book_notebooks(book_root: Path = ROOT) -> list[Path]:
 
 def inputs_fingerprint(root: Path = ROOT) -> str:
     """SHA-256 over what the notebooks read besides their own code: the library, data/, the lock file,
-    and the patient-data folder that COMPENDIUM_DATA points the book at, if any."""
+    the patient-data folder that COMPENDIUM_DATA points the book at, if any, and whether the build is an
+    internal one."""
     digest = hashlib.sha256()
+    # An internal (row-level) build of real data and a public one must never share outputs.
+    digest.update(f"internal={os.environ.get('COMPENDIUM_INTERNAL', '')}".encode())
     files = [root / "requirements.txt", *(root / "lib" / "crs_compendium").rglob("*.py")]
     folders = [root / "data"] + ([Path(os.environ["COMPENDIUM_DATA"])] if os.environ.get("COMPENDIUM_DATA") else [])
     files += [p for folder in folders for p in folder.rglob("*") if p.is_file()]
@@ -98,14 +115,30 @@ def read_notebook(path: Path):
     return read_myst_markdown_notebook(path.read_text(), path=path)
 
 
-def open_cache(cache_dir: Path, *, force: bool = False):
-    """Open the execution cache, emptied first when forced or when lib/, data/ or the pins changed."""
+def output_dir(book_root: Path = ROOT) -> Path:
+    """The build directory the book's notebooks write to (``COMPENDIUM_BUILD_DIR``, else ``_build``)."""
+    return Path(os.environ.get("COMPENDIUM_BUILD_DIR", book_root / "_build"))
+
+
+def remove_outputs(book_root: Path = ROOT, *, html: bool = False) -> None:
+    """Empty the folders the notebooks write (and the HTML), so none of their files outlives its run."""
+    folders = [output_dir(book_root) / name for name in OUTPUT_FOLDERS]
+    for folder in folders + ([book_root / "_build" / "html"] if html else []):
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def open_cache(cache_dir: Path, *, force: bool = False, book_root: Path | None = None):
+    """Open the execution cache, emptied first when forced or when lib/, data/, the pins or the DATA folder
+    changed; with ``book_root``, the result and audit folders its notebooks write are emptied with it (every
+    notebook runs again, so none of their files may outlive the cache)."""
     from jupyter_cache import get_cache
 
     fingerprint_file = cache_dir / _FINGERPRINT_FILE
     fingerprint = inputs_fingerprint()
     if force or not fingerprint_file.is_file() or fingerprint_file.read_text() != fingerprint:
         shutil.rmtree(cache_dir, ignore_errors=True)
+        if book_root is not None:
+            remove_outputs(book_root)
         cache_dir.mkdir(parents=True)
         fingerprint_file.write_text(fingerprint)
     return get_cache(str(cache_dir))
@@ -122,22 +155,37 @@ def store_executed(cache, path: Path, notebook, seconds: float | None = None) ->
     )
 
 
+def failed_cell(notebook, error: BaseException | None = None) -> str:
+    """Which code cell of an executed notebook failed and how, in a few words: "code cell 3 (`comparisons =
+    ...`): KeyError: 'x'"."""
+    code_cells = [cell for cell in notebook.cells if cell.cell_type == "code"]
+    for number, cell in enumerate(code_cells, start=1):
+        for output in cell.get("outputs", []):
+            if output.get("output_type") == "error":
+                first_line = next((line for line in cell.source.splitlines() if line.strip()), "")
+                return f"code cell {number} (`{first_line[:60]}`): {output.get('ename')}: {output.get('evalue')}"
+    return f"{type(error).__name__}: {error}" if error is not None else "failed"
+
+
 def _execute(path: Path, timeout: int):
-    """Run one notebook in a fresh kernel with the notebook's folder as working directory."""
+    """Run one notebook in a fresh kernel with the notebook's folder as working directory; return it, the
+    seconds it took, and (when it failed) the failed cell in one line and the traceback."""
     from jupyter_cache.executors.utils import single_nb_execution
 
     notebook = read_notebook(path)
     result = single_nb_execution(notebook, cwd=str(path.parent), timeout=timeout, allow_errors=False,
                                  shutdown_kernel="immediate")
-    return notebook, result.time, result.exc_string if result.err else None
+    failure = (" ".join(failed_cell(notebook, result.err).split()), result.exc_string) if result.err else None
+    return notebook, result.time, failure
 
 
 def execute_into_cache(
-    notebooks: list[Path], cache_dir: Path, *, jobs: int = 2, force: bool = False, timeout: int = 300
+    notebooks: list[Path], cache_dir: Path, *, jobs: int = 2, force: bool = False, timeout: int = 300,
+    book_root: Path = ROOT,
 ) -> ExecutionReport:
     """Execute the notebooks whose outputs the cache lacks (all of them with `force`), `jobs` at a time."""
     start = time.perf_counter()
-    cache = open_cache(cache_dir, force=force)
+    cache = open_cache(cache_dir, force=force, book_root=book_root)
     report = ExecutionReport()
     to_run = []
     for path in notebooks:
@@ -147,12 +195,17 @@ def execute_into_cache(
             to_run.append(path)
     # Longest first, so that no long notebook is left running alone at the end while the other core idles.
     to_run.sort(key=_recorded_seconds, reverse=True)
+    logs = cache_dir.parent / "logs"
     with ProcessPoolExecutor(max_workers=max(1, min(jobs, len(to_run) or 1))) as pool:
         futures = {path: pool.submit(_execute, path, timeout) for path in to_run}
         for path, future in futures.items():
-            notebook, seconds, traceback = future.result()
-            if traceback:
-                report.failed[path.name] = traceback
+            notebook, seconds, failure = future.result()
+            if failure:
+                line, traceback = failure
+                logs.mkdir(parents=True, exist_ok=True)
+                report.logs[path.name] = logs / f"{path.stem}.log"
+                report.logs[path.name].write_text(traceback, encoding="utf-8")
+                report.failed[path.name] = f"{path.relative_to(book_root).as_posix()}: {line}"
                 continue
             store_executed(cache, path, notebook, seconds)
             report.executed.append(path.name)
@@ -199,9 +252,13 @@ def main(argv: list[str] | None = None) -> int:
         jobs=args.jobs,
         force=args.force,
         timeout=int(config["timeout"]),
+        book_root=args.book,
     )
     print(report, file=sys.stderr if report.failed else sys.stdout)
-    return 1 if report.failed else 0
+    if report.failed:
+        remove_outputs(args.book, html=True)  # nothing of an earlier build passes for this one's
+        return 1
+    return 0
 
 
 if __name__ == "__main__":

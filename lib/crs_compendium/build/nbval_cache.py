@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from ..paths import ROOT
 from .execution import book_cache_dir, open_cache, read_notebook, store_executed
 
 __all__ = ["pytest_configure", "pytest_runtest_makereport"]
@@ -25,8 +26,9 @@ def _code_sources(notebook) -> list[str]:
 
 @cache
 def _book_cache():
-    """The execution cache, opened once per process (opening hashes lib/ and data/)."""
-    return open_cache(book_cache_dir())
+    """The execution cache, opened once per process (opening hashes lib/ and data/); emptied with the book's
+    result and audit folders when stale, which only the controller finds, before any notebook runs."""
+    return open_cache(book_cache_dir(), book_root=ROOT)
 
 
 def pytest_configure(config):

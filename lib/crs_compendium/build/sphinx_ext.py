@@ -13,7 +13,10 @@ the site offers a reviewer besides its pages (:mod:`crs_compendium.build.site`).
    re-reads only sources whose files changed, but `make book` re-executes notebooks into the cache when
    lib/, data/ or the DATA folder change while the .md stays the same; without this the book would keep
    showing the old outputs.
-4. The book's own ``numfig`` setting is kept. sphinx-jupyterbook-latex (loaded by Jupyter Book 1 for every
+4. Every page of an internal build of real data (``COMPENDIUM_INTERNAL=1``, ``make book DATA=... INTERNAL=1``)
+   carries the theme's announcement bar "Internal: not for publication", so no page of it passes for one
+   that may be published.
+5. The book's own ``numfig`` setting is kept. sphinx-jupyterbook-latex (loaded by Jupyter Book 1 for every
    builder) sets ``numfig = True`` when the configuration is read; the compendium names its figures as
    the paper does ("Figure 4") in the captions, so Sphinx's running numbers ("Fig. 7") are switched off in
    _config.yml and this puts that setting back.
@@ -24,6 +27,7 @@ the site offers a reviewer besides its pages (:mod:`crs_compendium.build.site`).
    site under ``exports/`` when the HTML is written; images no page shows any more are removed then.
 """
 import datetime
+import os
 import re
 from pathlib import Path
 
@@ -32,6 +36,8 @@ from docutils.parsers.rst import Directive
 
 from ..paths import PUBLISHED_DIR, build_dir
 from .site import claims_explorer_html, copy_exports, downloads_html, list_exports
+
+from ..vocab import INTERNAL_MARK
 
 __all__ = ["NOTEBOOK_NAME", "setup"]
 
@@ -89,6 +95,12 @@ def _drop_duplicate_scripts(app, pagename, templatename, context, doctree):
             unique.append(script)
     # In place: Sphinx appends page-specific scripts to this very list object.
     context["script_files"][:] = unique
+
+
+def _mark_internal_build(app, config):
+    if os.environ.get("COMPENDIUM_INTERNAL", "").strip() == "1":
+        config.html_theme_options = {**config.html_theme_options, "announcement": (
+            f"{INTERNAL_MARK}: this book shows patient data row by row for the data holder's own checking.")}
 
 
 def _remember_numfig(app, config):
@@ -175,6 +187,7 @@ def setup(app):
     # Before and after sphinx-jupyterbook-latex's own config-inited handler (priority 500).
     app.connect("config-inited", _remember_numfig, priority=100)
     app.connect("config-inited", _restore_numfig, priority=900)
+    app.connect("config-inited", _mark_internal_build)
     app.connect("env-get-outdated", _notebooks_executed_since_read)
     app.connect("doctree-resolved", _link_notebooks_in_captions)
     # Early: html-page-context is emitted with emit_firstresult, so a theme handler that returns a

@@ -12,8 +12,11 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from ..computable import NotComputable
 from ..exceptions import InvalidInputError
 from ..vocab import BLAST_BINS, CRS_GRADE_CATEGORIES, GROUP_ORDER, STEROID_ORDER
+from .grading import summarise_crs
+from .schema import CASE_COLUMN
 
 __all__ = [
     "IL6_WINDOW_DAYS",
@@ -29,10 +32,15 @@ __all__ = [
     "crs_category",
     "crs_severity",
     "case_patient_ids",
+    "case_mapping_gap",
+    "named_case_table",
     "il6_after_tocilizumab",
     "align_to_first_dose",
     "expansion_summary",
     "organ_peaks",
+    "GRADING_AGREEMENT",
+    "recorded_against_graded",
+    "duration_check_by_grade",
 ]
 
 IL6_WINDOW_DAYS = 3
@@ -164,16 +172,42 @@ def crs_severity(grades: pd.Series) -> pd.Series:
 
 
 def case_patient_ids(patients: pd.DataFrame) -> dict[int, str]:
-    """The paper's case numbers ("Pt 4") mapped to patient ids: case N is the N-th tocilizumab patient in
-    row order (data/ipd_schema.md, "Case numbers").
+    """The paper's case numbers ("Pt 4") mapped to patient ids, as the data holder gives them in the
+    optional column ``paper_case`` (data/ipd_schema.md, "Case numbers"); empty without that column. Row
+    order never decides a case.
 
     Examples
     --------
-    >>> case_patient_ids(pd.DataFrame({"patient_id": ["a", "b", "c"], "tocilizumab": [True, False, True]}))
-    {1: 'a', 2: 'c'}
+    >>> case_patient_ids(pd.DataFrame({"patient_id": ["a", "b", "c"], "paper_case": [4, None, 1]}))
+    {1: 'c', 4: 'a'}
+    >>> case_patient_ids(pd.DataFrame({"patient_id": ["a", "b"]}))
+    {}
     """
-    treated = patients.loc[patients["tocilizumab"].astype(bool), "patient_id"].tolist()
-    return {number: patient_id for number, patient_id in enumerate(treated, start=1)}
+    if CASE_COLUMN not in patients.columns:
+        return {}
+    given = patients.loc[patients[CASE_COLUMN].notna(), ["patient_id", CASE_COLUMN]]
+    return dict(sorted((int(case), patient_id) for patient_id, case in given.itertuples(index=False)))
+
+
+def case_mapping_gap(patients: pd.DataFrame, cases: Sequence[int]) -> str:
+    """Why the paper's case numbers ``cases`` name no patient of these data (for a not-computable reason)."""
+    if CASE_COLUMN not in patients.columns or patients[CASE_COLUMN].isna().all():
+        return (f"patients.csv maps no patient to the paper's case numbers (optional column {CASE_COLUMN!r} absent "
+                "or empty), so claims about named cases cannot be checked")
+    return f"no patient has {CASE_COLUMN} {', '.join(map(str, cases))} in patients.csv"
+
+
+def named_case_table(patients: pd.DataFrame, daily: pd.DataFrame, named: pd.DataFrame) -> pd.DataFrame | NotComputable:
+    """The cases the paper names (``named``: ``case`` and ``reason in the paper``, in the order to show),
+    each with its patient id (``paper_case``), its IL-6 change after tocilizumab (:func:`il6_after_tocilizumab`)
+    and its serious infection; not computable when patients.csv maps none of these cases."""
+    mapped = case_patient_ids(patients)
+    unmapped = [int(case) for case in named["case"] if int(case) not in mapped]
+    if len(unmapped) == len(named):
+        return NotComputable("The cases the paper names", case_mapping_gap(patients, unmapped))
+    table = named.assign(patient_id=named["case"].map(mapped))
+    table = table.merge(il6_after_tocilizumab(patients, daily)[["patient_id", "il6_after"]], on="patient_id", how="left")
+    return table.merge(patients[["patient_id", "serious_infection"]], on="patient_id", how="left")
 
 
 def il6_after_tocilizumab(patients: pd.DataFrame, daily: pd.DataFrame) -> pd.DataFrame:
@@ -259,3 +293,45 @@ def organ_peaks(daily: pd.DataFrame, columns: Sequence[str], *, first_day: int =
         raise InvalidInputError(f"organ_peaks: the daily table lacks column(s) {missing}")
     after = daily[daily["day"] >= first_day]
     return after.groupby("patient_id")[list(columns)].max().reset_index()
+
+
+GRADING_AGREEMENT = ("recorded = graded", "recorded ≠ graded", "no daily rows")
+"""How a patient's recorded CRS measure compares with the one the ASTCT grader gives from the daily rows; a
+patient may have no daily rows (data/ipd_schema.md), and then nothing is compared."""
+
+
+def recorded_against_graded(patients: pd.DataFrame, daily: pd.DataFrame) -> pd.DataFrame:
+    """Per patient: the CRS grade and duration recorded in patients.csv beside those the ASTCT grader gives
+    from the patient's daily rows (:func:`crs_compendium.patients.grading.summarise_crs`).
+
+    Returns
+    -------
+    DataFrame
+        ``patient_id``, ``crs_grade``, ``crs_duration_days``, ``graded_grade``, ``graded_duration_days``
+        (missing without daily rows), and two columns of :data:`GRADING_AGREEMENT` (ordered categoricals):
+        ``duration`` (the durations) and ``grade_and_duration`` (both).
+    """
+    graded = summarise_crs(daily)[["patient_id", "crs_max_grade", "crs_duration_days"]].rename(
+        columns={"crs_max_grade": "graded_grade", "crs_duration_days": "graded_duration_days"})
+    table = patients[["patient_id", "crs_grade", "crs_duration_days"]].merge(graded, on="patient_id", how="left")
+    has_rows = table["graded_grade"].notna()
+    same_duration = table["crs_duration_days"] == table["graded_duration_days"]
+    same_grade = table["crs_grade"] == table["graded_grade"]
+
+    def agreement(agrees: pd.Series) -> pd.Categorical:
+        words = np.where(~has_rows, GRADING_AGREEMENT[2], np.where(agrees, *GRADING_AGREEMENT[:2]))
+        return pd.Categorical(words, categories=GRADING_AGREEMENT, ordered=True)
+
+    return table.assign(duration=agreement(same_duration), grade_and_duration=agreement(same_duration & same_grade))
+
+
+def duration_check_by_grade(patients: pd.DataFrame, daily: pd.DataFrame) -> pd.DataFrame | NotComputable:
+    """Patients with CRS by stratum (:func:`crs_severity`) and by how their recorded duration compares with
+    the one graded from their daily rows (:data:`GRADING_AGREEMENT`, every column kept); not computable
+    when no patient had CRS."""
+    checked = recorded_against_graded(patients, daily)
+    with_crs = checked[checked["crs_grade"] >= 1]
+    if with_crs.empty:
+        return NotComputable("Recorded against graded CRS duration", "no patient has CRS (crs_grade 0 for everyone)")
+    table = pd.crosstab(crs_severity(with_crs["crs_grade"]).rename("grade group"), with_crs["duration"], dropna=False)
+    return table.rename_axis(columns="duration in patients.csv against the daily rows")

@@ -8,8 +8,8 @@ reads, :func:`validate_folder` lists every way a folder breaks the schema, and :
 validated, typed tables (or refuses with that list).
 
 Validation runs in three steps, so each problem is reported once, in the terms of the data dictionary:
-the file itself (present, UTF-8 without a byte-order mark, comma-separated, one field per header column),
-then the spelling of each cell (a whole number, a number, true/false; pandera, on the text as written),
+the file itself (present, UTF-8 with or without a byte-order mark, comma-separated, one field per header
+column, every schema column named exactly: a near miss is refused with "did you mean"), then the spelling of each cell (a whole number, a number, true/false; pandera, on the text as written),
 then the rules on the typed values (ranges, categories, uniqueness, non-empty cells, rules across
 columns and between the files; pandera again). pandera's lazy mode collects every failure of a step.
 """
@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import difflib
 import io
 import os
 import warnings
@@ -30,8 +31,10 @@ from pandera.errors import SchemaErrors
 from ..exceptions import InvalidInputError
 from ..files import read_text_csv
 from ..paths import ROOT
-from .schema import (CLAIM_NOTES_FILE, DAILY_COLUMNS, DAILY_FILE, PATIENT_COLUMNS, PATIENTS_FILE, PROVENANCE_FILE,
-                     SCHEMA_DOC, SCHEMA_FILES, SYNTHETIC_DIR, SYNTHETIC_MARKER, TEXT_RULES, ColumnRule)
+from .disclosure import Disclosure, disclosure_for
+from .schema import (CLAIM_NOTES_FILE, DAILY_COLUMNS, DAILY_FILE, LABEL_FILE, PATIENT_COLUMNS, PATIENTS_FILE,
+                     PROVENANCE_FILE, SCHEMA_DOC, SCHEMA_FILES, SYNTHETIC_DIR, SYNTHETIC_MARKER, TEXT_RULES,
+                     ColumnRule)
 
 __all__ = [
     "DATA_ENV",
@@ -40,6 +43,7 @@ __all__ = [
     "Cohort",
     "data_dir",
     "shown_path",
+    "data_label",
     "read_csv_text",
     "validate_folder",
     "load_cohort",
@@ -148,8 +152,14 @@ class Cohort:
 
     @property
     def label(self) -> str:
-        """"synthetic reconstruction" or "data loaded from <folder>", for captions and table titles."""
-        return "synthetic reconstruction" if self.synthetic else f"data loaded from {shown_path(self.source)}"
+        """"synthetic reconstruction" or "data loaded from <data label>" (:func:`data_label`), for captions
+        and table titles; never an absolute path."""
+        return "synthetic reconstruction" if self.synthetic else f"data loaded from {data_label(self.source)}"
+
+    @property
+    def disclosure(self) -> Disclosure:
+        """What pages may show about these patients (:func:`crs_compendium.patients.disclosure.disclosure_for`)."""
+        return disclosure_for(self.synthetic)
 
     def notes(self, kind: str | None = None) -> dict[str, str]:
         """Claim id -> note of the folder's claim notes (one kind, e.g. "decision", or all)."""
@@ -158,8 +168,9 @@ class Cohort:
 
     def __repr__(self) -> str:
         toci = int(self.patients["tocilizumab"].sum())
+        where = f" ({data_label(self.source)})" if self.synthetic else ""
         return (f"Cohort: {len(self.patients)} patients ({toci} with tocilizumab, {len(self.patients) - toci} "
-                f"without), {len(self.daily)} daily rows; {self.label} ({shown_path(self.source)})")
+                f"without), {len(self.daily)} daily rows; {self.label}{where}")
 
 
 # --------------------------------------------------------------------------------------------------------
@@ -172,12 +183,29 @@ def data_dir() -> Path:
 
 
 def shown_path(path: Path) -> str:
-    """A path as pages print it: relative to the compendium when inside it (outputs stay reproducible)."""
+    """A path as pages and messages print it: relative to the compendium when inside it (outputs stay
+    reproducible), else only its last part, the file's or folder's own name: a built page never shows where
+    a data holder keeps their files."""
     resolved = Path(path).resolve()
     try:
         return resolved.relative_to(ROOT).as_posix()
     except ValueError:
-        return str(resolved)
+        return resolved.name
+
+
+_LABEL_LENGTH = 80
+
+
+def data_label(folder: Path) -> str:
+    """How pages name a data folder: the first line of its ``label.txt`` (the data holder's words, at most
+    80 characters), else its path inside the compendium or its own name (:func:`shown_path`)."""
+    label_file = Path(folder) / LABEL_FILE
+    if label_file.is_file():
+        lines = [line.strip() for line in label_file.read_text(encoding="utf-8-sig", errors="replace").splitlines()]
+        first = next((line for line in lines if line), "")
+        if first:
+            return first[:_LABEL_LENGTH]
+    return shown_path(folder)
 
 
 # --------------------------------------------------------------------------------------------------------
@@ -187,21 +215,46 @@ def _file_problem(file: str, rule: str, column: str = "") -> DataViolation:
     return DataViolation(file=file, column=column, rule=rule)
 
 
+_RESAVE = ("re-save it as UTF-8: in Excel, File > Save As > 'CSV UTF-8 (Comma delimited)'; in LibreOffice, "
+           "Save As > Text CSV with character set 'Unicode (UTF-8)'; or convert it, e.g. "
+           "iconv -f {encoding} -t UTF-8 {file} > utf8-{file}")
+
+
+def _likely_encoding(raw: bytes) -> tuple[str, str]:
+    """The encoding a file that is not UTF-8 most likely has, as (iconv name, who writes it).
+
+    A Chinese-locale Excel ("CSV (comma delimited)") writes GB18030 (GBK): every non-ASCII character is two
+    or four bytes, all above 0x80 in Chinese text. Text in Windows-1252 or Latin-1 has single accented
+    bytes between ASCII letters, which GB18030 reads, if at all, as pairs with an ASCII second byte.
+    """
+    try:
+        text = raw.decode("gb18030")
+    except UnicodeDecodeError:
+        text = ""
+    wide = [character for character in text if ord(character) > 127]
+    if wide and all(min(character.encode("gb18030")) >= 0x80 for character in wide):
+        return "GB18030", "as Excel writes 'CSV (comma delimited)' on a Chinese-locale Windows"
+    return "WINDOWS-1252", "Windows-1252 or Latin-1, as Excel writes 'CSV (comma delimited)' on a Western-locale Windows"
+
+
 def _decode(raw: bytes, file: str) -> tuple[str | None, list[DataViolation]]:
+    """The file's text; a UTF-8 byte-order mark (Excel's "CSV UTF-8") is dropped. Another encoding is
+    refused with the encoding it most likely is and how to re-save the file."""
+    raw = raw.removeprefix(codecs.BOM_UTF8)
     if not raw.strip():
         return None, [_file_problem(file, "file is empty (a header line and at least one row are needed)")]
-    if raw.startswith(codecs.BOM_UTF8):
-        return None, [_file_problem(file, "file starts with a UTF-8 byte-order mark (as Excel's 'CSV UTF-8' "
-                                          "writes); save it as plain UTF-8 CSV without BOM")]
     if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return None, [_file_problem(file, "file is UTF-16 text; save it as UTF-8")]
+        return None, [_file_problem(file, "file is UTF-16 text (Excel's 'Unicode Text'); "
+                                          + _RESAVE.format(encoding="UTF-16", file=file))]
     try:
         return raw.decode("utf-8"), []
     except UnicodeDecodeError as error:
         line = raw[: error.start].count(b"\n") + 1
         byte = raw[error.start: error.start + 1].hex()
-        return None, [_file_problem(file, f"file is not UTF-8 text: byte 0x{byte} on line {line} cannot be "
-                                          "decoded (saved as Latin-1 or Windows-1252?); save it as UTF-8")]
+        encoding, writer = _likely_encoding(raw)
+        return None, [_file_problem(file, f"file is not UTF-8 text: byte 0x{byte} on line {line} cannot be decoded; "
+                                          f"it reads as {encoding} ({writer}); "
+                                          + _RESAVE.format(encoding=encoding, file=file))]
 
 
 def _read_text_table(path: Path) -> tuple[pd.DataFrame | None, list[DataViolation]]:
@@ -217,11 +270,16 @@ def _read_text_table(path: Path) -> tuple[pd.DataFrame | None, list[DataViolatio
     try:
         last_line = 0
         for fields in reader:
-            if fields:  # a blank line is not a record
+            # A blank line is not a record, nor a row of empty fields (a spreadsheet writes ",,,," for a row
+            # that once held something).
+            if any(field.strip() for field in fields):
                 records.append((last_line + 1, fields))
             last_line = reader.line_num
     except csv.Error as error:
         return None, [_file_problem(file, f"not readable as CSV near line {reader.line_num}: {error}")]
+    if not records:
+        return None, [_file_problem(file, "file is empty (a header line and at least one row are needed)")]
+    records = _without_empty_unnamed_columns(records)
     header = records[0][1]
     if len(header) == 1:
         for delimiter, name in _OTHER_DELIMITERS.items():
@@ -246,6 +304,19 @@ def _read_text_table(path: Path) -> tuple[pd.DataFrame | None, list[DataViolatio
     table = pd.DataFrame([fields for _, fields in records[1:]], columns=header, dtype="string")
     table.index = pd.Index([line for line, _ in records[1:]], name="line")
     return table.replace("", pd.NA), []
+
+
+def _without_empty_unnamed_columns(records: list[tuple[int, list[str]]]) -> list[tuple[int, list[str]]]:
+    """Drop trailing columns with no name and no value in any row (a spreadsheet writes them for cells that
+    were once formatted); a column with a value but no name stays, to be refused."""
+    header = records[0][1]
+    keep = len(header)
+    while keep > 1 and not header[keep - 1].strip() and all(
+            not "".join(fields[keep - 1:]).strip() for _, fields in records[1:] if len(fields) == len(header)):
+        keep -= 1
+    if keep == len(header):
+        return records
+    return [(line, fields[:keep] if len(fields) == len(header) else fields) for line, fields in records]
 
 
 def read_csv_text(path: str | Path) -> pd.DataFrame:
@@ -309,7 +380,7 @@ def _value_schema(rules, row_rules, present: set[str], known_ids: pd.Series | No
         if rule.references and known_ids is not None:
             checks.append(pa.Check.isin(set(known_ids.dropna()), error=f"listed in {rule.references}"))
         columns[rule.name] = pa.Column(_TYPED_DTYPES[rule.kind], checks, nullable=rule.nullable,
-                                       unique=rule.unique)
+                                       unique=rule.unique, required=not rule.optional)
     wide = [pa.Check(row_rule.holds, error=row_rule.description) for row_rule in row_rules
             if set(row_rule.columns) <= present]
     return pa.DataFrameSchema(columns, checks=wide, strict=False)
@@ -355,7 +426,29 @@ def _violations_from(failures: pd.DataFrame, file: str, table: pd.DataFrame, row
             for (column, rule), cells in grouped.items()]
 
 
+def _near_misses(header: list[str], rules: tuple[ColumnRule, ...], file: str) -> list[DataViolation]:
+    """A schema column missing from the header next to a name that is almost it ("age_years " with a space,
+    "Age_Years", "age_year"): refused with the name the header has and the one it should have."""
+    present = set(header)
+    problems = []
+    for rule in rules:
+        if rule.name in present:
+            continue
+        unknown = [name for name in header if name not in {r.name for r in rules}]
+        same = [name for name in unknown if " ".join(name.split()).casefold() == rule.name]
+        close = same or difflib.get_close_matches(rule.name, unknown, n=1, cutoff=0.85)
+        if close:
+            problems.append(_file_problem(file, f"no column {rule.name!r}, but the header has {close[0]!r}: did you "
+                                                f"mean {rule.name!r}? (column names are spelt exactly as in "
+                                                "data/ipd_schema.md, without spaces, in lower case)",
+                                          column=rule.name))
+    return problems
+
+
 def _check_table(table: pd.DataFrame, file: str, rules, row_rules, known_ids) -> tuple[pd.DataFrame, list]:
+    near_misses = _near_misses(list(table.columns), rules, file)
+    if near_misses:  # the cells cannot be checked against columns the file does not name
+        return table, near_misses
     spelling = _failures(_text_schema(rules), table)
     violations = _violations_from(spelling, file, table, row_rules, set())
     misspelt = {(case.column, int(case.index)) for case in spelling.itertuples(index=False)}
@@ -388,7 +481,7 @@ def _validate(folder: Path) -> tuple[dict[str, pd.DataFrame], ValidationReport]:
         violations += sorted(problems, key=lambda v: _order(v, order))
         tables[file] = typed
     report = ValidationReport(
-        folder=shown_path(folder),
+        folder=data_label(folder),
         violations=tuple(violations),
         n_patients=len(tables[PATIENTS_FILE]) if PATIENTS_FILE in tables else None,
         n_daily_rows=len(tables[DAILY_FILE]) if DAILY_FILE in tables else None,
@@ -430,6 +523,7 @@ def _plain_dtypes(table: pd.DataFrame, rules: tuple[ColumnRule, ...]) -> pd.Data
     """Columns without a missing value as plain NumPy types (int, float, bool, str), others nullable."""
     converted = table.reset_index(drop=True)
     plain = {"integer": "int64", "float": "float64", "boolean": "bool", "string": object, "category": object}
+    rules = tuple(rule for rule in rules if rule.name in converted.columns)  # an optional column may be absent
     for rule in rules:
         column = converted[rule.name]
         if not column.isna().any():

@@ -17,6 +17,8 @@ __all__ = [
     "SYNTHETIC_MARKER",
     "PROVENANCE_FILE",
     "CLAIM_NOTES_FILE",
+    "LABEL_FILE",
+    "CASE_COLUMN",
     "PATIENTS_FILE",
     "DAILY_FILE",
     "COLUMN_KINDS",
@@ -39,6 +41,9 @@ PROVENANCE_FILE = "provenance.csv"
 CLAIM_NOTES_FILE = "claim_notes.csv"
 """Files a synthetic folder carries about itself: where each column's values come from, and why a printed
 number cannot be met (read only together with the marker)."""
+LABEL_FILE = "label.txt"
+"""An optional file whose first line names the data on every page ("Centre A, data cut 2024-06"); without it
+pages name the folder."""
 PATIENTS_FILE = "patients.csv"
 DAILY_FILE = "daily.csv"
 COLUMN_KINDS = ("string", "integer", "float", "boolean", "category")
@@ -57,7 +62,7 @@ class ColumnRule:
 
     ``low``/``high`` bound numbers (``low_open`` makes the lower bound strict, "> 0"); ``categories`` lists
     the allowed words; ``nullable`` is the dictionary's "or empty"; ``references`` names the file whose
-    ``patient_id`` column must list every value.
+    ``patient_id`` column must list every value; ``optional`` columns may be left out of the file.
     """
 
     name: str
@@ -69,6 +74,7 @@ class ColumnRule:
     nullable: bool = False
     unique: bool = False
     references: str | None = None
+    optional: bool = False
 
     def __post_init__(self):
         if self.kind not in COLUMN_KINDS:
@@ -140,8 +146,13 @@ PATIENT_COLUMNS = (
     ColumnRule("pfs_event", "boolean"),
     ColumnRule("os_days", **_num("float", 0, low_open=True)),
     ColumnRule("os_event", "boolean"),
+    ColumnRule("paper_case", **_num("integer", 1, nullable=True), optional=True),
 )
-"""The columns of patients.csv, in the order of the data dictionary."""
+"""The columns of patients.csv, in the order of the data dictionary (``paper_case`` may be left out)."""
+
+CASE_COLUMN = "paper_case"
+"""The optional column that maps the paper's case numbers ("Pt 4") to patients (data/ipd_schema.md, "Case
+numbers"); without it, claims about named cases are not computable."""
 
 _CYTOKINES_AND_LABS = ("il6_pg_ml", "il10_pg_ml", "ifng_pg_ml", "tnfa_pg_ml", "crp_mg_l", "ferritin_ng_ml",
                        "car_copies_per_ug_dna", "alt_u_l", "ast_u_l", "creatinine_umol_l", "toci_mg",
@@ -177,6 +188,10 @@ PATIENT_ROW_RULES = (
             lambda t: _holds_where_known(~t["tocilizumab"] | ((t["toci_doses"] >= 1) & (t["toci_total_mg"] > 0)))),
     RowRule("crs_duration_days is 0 when crs_grade is 0", ("crs_grade", "crs_duration_days"),
             lambda t: _holds_where_known((t["crs_grade"] != 0) | (t["crs_duration_days"] == 0))),
+    RowRule("paper_case given only to patients with tocilizumab", ("tocilizumab", "paper_case"),
+            lambda t: _holds_where_known(t["paper_case"].isna() | t["tocilizumab"])),
+    RowRule("each paper_case number given to one patient", ("paper_case",),
+            lambda t: t["paper_case"].isna() | ~t["paper_case"].duplicated(keep=False)),
 )
 """Rules across the columns of patients.csv (data/ipd_schema.md, "How the compendium applies this schema")."""
 

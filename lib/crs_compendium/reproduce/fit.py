@@ -16,16 +16,17 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from ..computable import NotComputable
 from ..formatting import format_number
 from ..numbers import parse_printed, reproduces_p, rounds_to
-from ..patients.derived import (case_patient_ids, category_labels, category_mask, patient_mask,
-                               with_derived_columns)
+from ..patients.derived import (case_mapping_gap, case_patient_ids, category_labels, category_mask, patient_mask,
+                                with_derived_columns)
 from ..patients.load import Cohort
-from ..printed.contingency import count_table_tests
 from ..printed.registry import claims_for, load_claims, load_groups, load_quantities
-from ..stats.survival import logrank
-from ..stats.two_groups import CONTINUOUS_TESTS
-from ..vocab import APPROXIMATE, FIT_STATUSES, MET, NOT_MET, NOT_REPRESENTED
+from ..stats.survival import EVENT_NAMES, logrank_or_reason
+from ..stats.two_groups import measurement_tests
+from ..vocab import APPROXIMATE, FIT_STATUSES, GROUP_ORDER, MET, NOT_COMPUTABLE, NOT_MET, NOT_REPRESENTED
+from .comparisons import compare_counts
 
 __all__ = ["APPROXIMATE_WITHIN", "ALIVE_AFTER_INFECTION_DAY", "FitReport", "fit_report"]
 
@@ -84,14 +85,19 @@ def _status(value: float, printed: str, met: bool | None = None) -> str:
     return APPROXIMATE if close else NOT_MET
 
 
+def _not_computable(reason: str) -> tuple[str, str, str]:
+    return "", NOT_COMPUTABLE, reason
+
+
 class _Evaluator:
-    """Computes, from a cohort, the number each registry record prints."""
+    """Computes, from a cohort, the number each registry record prints, or says why it cannot."""
 
     def __init__(self, cohort: Cohort, claims: pd.DataFrame, quantities: pd.DataFrame, groups: pd.DataFrame):
         self.p = with_derived_columns(cohort.patients, cohort.daily)
         self.daily, self.claims, self.quantities, self.groups = cohort.daily, claims, quantities, groups
         self.toci = self.p["tocilizumab"].astype(bool)
         self.cases = case_patient_ids(self.p)
+        self.disclosure = cohort.disclosure
 
     def rule(self, quantity: str) -> tuple[str, str]:
         row = self.quantities.loc[quantity]
@@ -110,7 +116,8 @@ class _Evaluator:
         return category_labels(self.p, rule, expression, self.quantities.at[quantity, "partition"].split(";"))
 
     def evaluate(self, record) -> tuple[str, str, str]:
-        """(achieved, status, note) for one registry record."""
+        """(achieved, status, note) for one registry record; the note gives the reason of a number that is
+        not computable from these data."""
         quantity, category, group, stat, printed = (record.quantity, record.category, record.group, record.stat,
                                                     record.printed)
         rule, expression = self.rule(quantity)
@@ -123,42 +130,73 @@ class _Evaluator:
         if stat == "p":
             return self._p(quantity, printed)
         members = self.group(group)
+        size = int(members.sum())
         if stat in ("count", "denominator", "percent"):
             flags = self.flags(quantity, category)
             if flags is None:
                 return "", NOT_REPRESENTED, "no column holds this quantity"
-            count, size = int((flags & members).sum()), int(members.sum())
+            count = int((flags & members).sum())
             if stat == "denominator":
                 return str(size), MET if str(size) == printed else NOT_MET, ""
+            if size == 0:
+                return _not_computable(f"no patient in group {group}")
+            withheld = self.disclosure.withheld(size, f"a count of group {group}")
+            if withheld:
+                return _not_computable(withheld)
             if stat == "count":
                 return str(count), MET if str(count) == printed else NOT_MET, ""
             percent = 100 * count / size
             status = MET if rounds_to(percent, printed) else NOT_MET
             return _format(percent, printed), status, f"{count}/{size}"
         if stat in ("median", "min", "max") and rule == "value":
-            values = self.p.loc[members, expression].astype(float)
+            values = self.p.loc[members, expression].astype(float).dropna()
+            if values.empty:
+                return _not_computable(f"no value of {expression} in group {group}")
+            withheld = self.disclosure.withheld(len(values), f"the {stat} of {expression} in group {group}")
+            if withheld:
+                return _not_computable(withheld)
             value = {"median": values.median, "min": values.min, "max": values.max}[stat]()
             return _format(value, printed), _status(value, printed), f"n = {len(values)}"
         return "", NOT_REPRESENTED, "no column holds this quantity"
+
+    def _withheld_groups(self, what: str) -> str | None:
+        for label, mask in ((GROUP_ORDER[0], self.toci), (GROUP_ORDER[1], ~self.toci)):
+            withheld = self.disclosure.withheld(int(mask.sum()), f"{what} with group {label}")
+            if withheld:
+                return withheld
+        return None
 
     def _p(self, quantity: str, printed: str) -> tuple[str, str, str]:
         p = self.p
         rule, expression = self.rule(quantity)
         if rule == "survival":
             days, events = expression.split(";")
-            _, value = logrank(p[days], p[events].astype(bool), (~self.toci).astype(int))
+            withheld = self._withheld_groups("a log-rank test")
+            if withheld:
+                return _not_computable(withheld)
+            tested = logrank_or_reason(p[days], p[events].astype(bool), (~self.toci).astype(int),
+                                       EVENT_NAMES.get(quantity, "event"))
+            if isinstance(tested, str):
+                return _not_computable(tested)
+            value = tested[1]
             return _format(value, printed), _status(value, printed, reproduces_p(value, printed)), "log-rank (two-sided)"
         if rule == "value":
             column = p[expression].astype(float)
-            values = {test: float(f(column[self.toci], column[~self.toci])) for test, f in CONTINUOUS_TESTS.items()}
-            return self._best_p(values, printed)
+            tests = measurement_tests({GROUP_ORDER[0]: column[self.toci], GROUP_ORDER[1]: column[~self.toci]},
+                                      expression, disclosure=self.disclosure)
+            if isinstance(tests, NotComputable):
+                return _not_computable(tests.reason)
+            return self._best_p(tests, printed)
         if rule == "flag" or self.quantities.at[quantity, "partition"]:
             if rule == "flag":
                 labels = patient_mask(p, expression).map({True: "yes", False: "no"})
             else:
                 labels = self.labels(quantity)
-            table = pd.crosstab(self.toci.map({True: "toci", False: "non_toci"}), labels).loc[["toci", "non_toci"]]
-            result = count_table_tests(table.to_numpy(), printed)
+            table = pd.crosstab(self.toci.map({True: "toci", False: "non_toci"}), labels)
+            table = table.reindex(["toci", "non_toci"], fill_value=0).rename_axis(columns=quantity)
+            result = compare_counts(table, quantity, printed_p=printed, disclosure=self.disclosure)
+            if isinstance(result, NotComputable):
+                return _not_computable(result.reason)
             shown = "; ".join(f"{group} {dict(zip(table.columns, map(int, counts)))}"
                               for group, counts in zip(table.index, table.to_numpy()))
             return self._best_p(result.p_values, printed, prefix=shown)
@@ -167,6 +205,8 @@ class _Evaluator:
     @staticmethod
     def _best_p(values: dict[str, float], printed: str, prefix: str = "") -> tuple[str, str, str]:
         finite = {test: v for test, v in values.items() if not math.isnan(v)}
+        if not finite:
+            return _not_computable("no test gives a p-value for these data")
         reproducing = [test for test, v in finite.items() if reproduces_p(v, printed)]
         target = float(parse_printed(printed).value)
         best = reproducing[0] if reproducing else min(finite, key=lambda test: abs(finite[test] - target))
@@ -180,49 +220,68 @@ class _Evaluator:
         return sorted(int(d) for d in frame.loc[frame["toci_mg"].fillna(0) > 0, "day"])
 
     def _dosing_interval(self, stat: str, printed: str) -> tuple[str, str, str]:
-        gaps = [24 * (b - a) for pid in self.p.loc[self.toci, "patient_id"]
-                for a, b in itertools.pairwise(self._dose_days(pid))]
+        dose_days = {pid: self._dose_days(pid) for pid in self.p.loc[self.toci, "patient_id"]}
+        gaps = [24 * (b - a) for days in dose_days.values() for a, b in itertools.pairwise(days)]
         if not gaps:
-            return "", NOT_REPRESENTED, "no patient has two dose days"
+            return _not_computable("no patient has two days with a tocilizumab dose in daily.csv (toci_mg)")
+        redosed = sum(len(days) >= 2 for days in dose_days.values())
+        withheld = self.disclosure.withheld(redosed, "the interval between tocilizumab doses")
+        if withheld:
+            return _not_computable(withheld)
         value = min(gaps) if stat == "min" else max(gaps)
         return str(value), MET if rounds_to(value, printed) else NOT_MET, \
             "read as hours between consecutive dose days (whole days in daily rows)"
 
     def _case(self, quantity: str, category: str, group: str, printed: str) -> tuple[str, str, str]:
         numbers = [int(n) for n in re.findall(r"pt([0-9]+)", group)]
-        ids = [self.cases.get(n) for n in numbers]
-        if None in ids:
-            return "", NOT_REPRESENTED, f"fewer tocilizumab patients than case {max(numbers)}"
+        unmapped = [n for n in numbers if n not in self.cases]
+        if unmapped:
+            return _not_computable(case_mapping_gap(self.p, unmapped))
+        withheld = self.disclosure.about_one_patient(f"a claim about case {', '.join(map(str, numbers))}")
+        if withheld:
+            return _not_computable(withheld)
+        ids = [self.cases[n] for n in numbers]
         patient = self.p.set_index("patient_id").loc[ids[0]]
+        without_rows = [n for n, pid in zip(numbers, ids) if not (self.daily["patient_id"] == pid).any()]
+        needs_rows = quantity in ("toci_administration_day", "car_expansion_end_day", "case_persistent_expansion")
+        if needs_rows and without_rows:
+            return _not_computable(f"case {without_rows[0]} has no rows in daily.csv")
         if quantity == "toci_administration_day":
             days = self._dose_days(ids[0])
             k = int(category.removeprefix("dose")) - 1
-            value = str(days[k]) if k < len(days) else "none"
+            if not days:
+                return _not_computable(f"no tocilizumab dose of case {numbers[0]} in daily.csv (toci_mg)")
+            value = str(days[k]) if k < len(days) else f"no dose {k + 1} ({len(days)} dose days)"
             return value, MET if value == printed else NOT_MET, f"{ids[0]}: dose days {days}"
+        peaks = {pid: self._car_peak_day(pid) for pid in ids}
+        unmeasured = [n for n, pid in zip(numbers, ids) if peaks[pid] is None]
+        if quantity in ("car_expansion_end_day", "case_persistent_expansion") and unmeasured:
+            return _not_computable(f"no CAR-T copies (car_copies_per_ug_dna) of case {unmeasured[0]} in daily.csv")
         if quantity == "car_expansion_end_day":
-            peaks = [self._car_peak_day(pid) for pid in ids]
-            value = ", ".join(map(str, sorted(set(peaks))))
+            value = ", ".join(map(str, sorted(set(peaks.values()))))
             return value, MET if value == printed else NOT_MET, "day of the highest CAR copies, " + \
-                ", ".join(f"{pid} {day}" for pid, day in zip(ids, peaks))
+                ", ".join(f"{pid} {day}" for pid, day in peaks.items())
         checks = {
-            "case_persistent_expansion": (self._car_peak_day(ids[0]) >= max(self._dose_days(ids[0]) or [0]),
+            "case_persistent_expansion": (lambda: peaks[ids[0]] >= max(self._dose_days(ids[0]) or [0]),
                                           "CAR copies peak on or after the last tocilizumab dose"),
-            "case_infection": (bool(patient["serious_infection"]), "serious infection"),
-            "case_infection_controlled": (bool(patient["serious_infection"]) and not (
+            "case_infection": (lambda: bool(patient["serious_infection"]), "serious infection"),
+            "case_infection_controlled": (lambda: bool(patient["serious_infection"]) and not (
                 patient["os_event"] and patient["os_days"] < ALIVE_AFTER_INFECTION_DAY),
                 f"serious infection, alive at day {ALIVE_AFTER_INFECTION_DAY}"),
-            "case_infection_death": (bool(patient["serious_infection"]) and bool(patient["os_event"])
+            "case_infection_death": (lambda: bool(patient["serious_infection"]) and bool(patient["os_event"])
                                      and patient["os_days"] < ALIVE_AFTER_INFECTION_DAY,
                                      f"serious infection, death before day {ALIVE_AFTER_INFECTION_DAY}"),
         }
         if quantity not in checks:
             return "", NOT_REPRESENTED, "no column holds this quantity"
         holds, meaning = checks[quantity]
+        holds = holds()
         return (printed if holds else "no"), (MET if holds else NOT_MET), f"{ids[0]}: {meaning}"
 
-    def _car_peak_day(self, patient_id: str) -> int:
+    def _car_peak_day(self, patient_id: str) -> int | None:
+        """The day of a patient's highest CAR-T copies, or None when daily.csv records none."""
         frame = self.daily[(self.daily["patient_id"] == patient_id) & self.daily["car_copies_per_ug_dna"].notna()]
-        return int(frame.loc[frame["car_copies_per_ug_dna"].astype(float).idxmax(), "day"]) if len(frame) else -1
+        return int(frame.loc[frame["car_copies_per_ug_dna"].astype(float).idxmax(), "day"]) if len(frame) else None
 
 
 # Figure 2B's marks, by the CRS strata the figure compares: grade 3 shorter with tocilizumab (*), grades 1-2
@@ -240,12 +299,17 @@ def _figure2b_rows(evaluator: _Evaluator) -> list[dict]:
         record = claims_for(evaluator.claims, quantity="significance_threshold", category=category).iloc[0]
         printed = record["printed"]
         durations = p["crs_duration_days"].astype(float)
-        values = {test: float(f(durations[toci & selected], durations[~toci & selected]))
-                  for test, f in CONTINUOUS_TESTS.items()}
+        row = {"claim_id": record["claim_id"], "location": "Figure 2B; Results, CRS duration by grade",
+               "aggregate": f"crs_duration / {label} / toci_vs_non_toci / p", "target": printed}
+        values = measurement_tests({GROUP_ORDER[0]: durations[toci & selected],
+                                    GROUP_ORDER[1]: durations[~toci & selected]},
+                                   f"crs_duration_days ({label} CRS)", disclosure=evaluator.disclosure)
+        if isinstance(values, NotComputable) or "Mann-Whitney U" not in values:
+            reason = values.reason if isinstance(values, NotComputable) else "the Mann-Whitney test is undefined"
+            rows.append({**row, "achieved": "", "status": NOT_COMPUTABLE, "note": reason})
+            continue
         reproducing = [test for test, v in values.items() if reproduces_p(v, printed)]
-        rows.append({"claim_id": record["claim_id"], "location": "Figure 2B; Results, CRS duration by grade",
-                     "aggregate": f"crs_duration / {label} / toci_vs_non_toci / p",
-                     "target": printed, "achieved": f"{values['Mann-Whitney U']:.3f}",
+        rows.append({**row, "achieved": f"{values['Mann-Whitney U']:.3f}",
                      "status": MET if "Mann-Whitney U" in reproducing else NOT_MET,
                      "note": "Mann-Whitney U; " + "; ".join(f"{k} {v:.4f}" for k, v in values.items())})
     return rows

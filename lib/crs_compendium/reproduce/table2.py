@@ -15,20 +15,22 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ..exceptions import InvalidInputError
+from ..computable import NotComputable
 from ..formatting import format_like, format_p
 from ..numbers import matches_printed, parse_printed, reproduces_p, rounds_to
 from ..patients.derived import category_labels, category_mask, group_labels
+from ..patients.disclosure import Disclosure
 from ..patients.load import Cohort
-from ..printed.contingency import count_table_tests, test_name
+from ..printed.contingency import test_name
 from ..printed.multiplicity import bonferroni, check_bonferroni
 from ..printed.registry import first_claim, load_quantities, printed_categories
-from ..stats.regression import Covariate
-from ..stats.two_groups import CONTINUOUS_TESTS
-from ..vocab import DIFFERS, EQUAL, GROUP_KEYS, PAGE_VERDICTS, SIMULATED
-from .verdicts import DataBasis, data_basis, verdict_for
+from ..stats.regression import Covariate, LogisticRegressionResult
+from ..stats.two_groups import CONTINUOUS_TESTS, measurement_tests
+from ..vocab import DIFFERS, EQUAL, GROUP_KEYS, NOT_COMPUTABLE, PAGE_VERDICTS, SIMULATED
+from .comparisons import compare_counts
+from .verdicts import DataBasis, data_basis, verdict_for, verdict_row
 
-__all__ = ["BaselineRow", "TABLE2_ROWS", "Table2Reproduction", "reproduce_table2", "S4_COVARIATES"]
+__all__ = ["BaselineRow", "TABLE2_ROWS", "Table2Reproduction", "reproduce_table2", "S4_COVARIATES", "s4_verdict"]
 
 
 @dataclass(frozen=True)
@@ -116,9 +118,10 @@ class Table2Reproduction:
         for test in self.tests[self.tests["shown_in_table"]].itertuples():
             line = body.setdefault((test.row, ""), {})
             line[("P", "test")] = test.test
-            line[("P", "recomputed")] = format_p(test.p)
+            line[("P", "recomputed")] = NOT_COMPUTABLE if math.isnan(test.p) else format_p(test.p)
             line[("P", "printed")] = test.printed_p or ""
-            line[("P# (Bonferroni)", "recomputed")] = format_p(test.p_bonferroni)
+            line[("P# (Bonferroni)", "recomputed")] = (NOT_COMPUTABLE if math.isnan(test.p_bonferroni)
+                                                       else format_p(test.p_bonferroni))
             line[("P# (Bonferroni)", "printed")] = test.printed_p_bonferroni or ""
         order = [(row.label, "") for row in TABLE2_ROWS]
         keys = sorted(body, key=lambda key: (order.index((key[0], "")), key[1] != ""))
@@ -127,23 +130,28 @@ class Table2Reproduction:
         return frame.reindex(columns=pd.MultiIndex.from_tuples(_layout_columns(self.group_sizes))).fillna("")
 
     def row_verdicts(self) -> pd.DataFrame:
-        """One line per characteristic: how many of its numbers (body, P, P#) get each verdict, and why any
-        differ."""
+        """One line per characteristic: how many of its numbers (body, P, P#) get each verdict, why any
+        differ and why any are not computable from these data."""
         shown = self.tests[self.tests["shown_in_table"]]
         numbers = pd.concat([
             self.cells[["row", "verdict", "note"]],
-            shown[["row", "verdict_p"]].rename(columns={"verdict_p": "verdict"}).assign(note=""),
-            shown[["row", "verdict_p_bonferroni"]].rename(columns={"verdict_p_bonferroni": "verdict"})
+            shown[["row", "verdict_p", "note"]].rename(columns={"verdict_p": "verdict"})
+            .assign(note=[note if verdict == NOT_COMPUTABLE else "" for note, verdict in zip(shown["note"],
+                                                                                          shown["verdict_p"])]),
+            shown[["row", "verdict_p_bonferroni", "note"]].rename(columns={"verdict_p_bonferroni": "verdict"})
             .assign(note=["P#: " + note if note else "" for note in shown["note"]]),
         ])
         records = []
         for row in TABLE2_ROWS:
             verdicts = numbers[numbers["row"] == row.label]
             counts = verdicts["verdict"].value_counts()
-            notes = verdicts.loc[verdicts["verdict"] == DIFFERS, "note"]
+            notes = {verdict: "; ".join(dict.fromkeys(note for note in verdicts.loc[verdicts["verdict"] == verdict,
+                                                                                     "note"] if note))
+                     for verdict in (DIFFERS, NOT_COMPUTABLE)}
             records.append({"characteristic": row.label,
-                            **{verdict: int(counts.get(verdict, 0)) for verdict in (EQUAL, DIFFERS, SIMULATED)},
-                            "why it differs": "; ".join(dict.fromkeys(note for note in notes if note))})
+                            **{verdict: int(counts.get(verdict, 0))
+                               for verdict in (EQUAL, DIFFERS, SIMULATED, NOT_COMPUTABLE)},
+                            "why it differs": notes[DIFFERS], "why it is not computable": notes[NOT_COMPUTABLE]})
         return pd.DataFrame(records)
 
     @property
@@ -169,7 +177,10 @@ class Table2Reproduction:
 
 
 def _compose(cells: pd.DataFrame, column: str) -> str:
-    """The text of one table cell from its numbers: "n (%)" or "median (low-high)"."""
+    """The text of one table cell from its numbers: "n (%)" or "median (low-high)"; "not computable from
+    these data" when the data give none of them (the numbers' notes say why)."""
+    if column == "recomputed" and (cells["verdict"] == NOT_COMPUTABLE).all():
+        return NOT_COMPUTABLE
     values = dict(zip(cells["stat"], cells[column]))
     if "count" in values:
         return f"{values['count']} ({values.get('percent', '')})"
@@ -186,14 +197,17 @@ def _layout_columns(group_sizes: Mapping[str, int]) -> list[tuple[str, str]]:
 
 
 def _cell(row: BaselineRow, columns: list[str], category: str, group: str, stat: str, value: float,
-          claims: pd.DataFrame, basis: DataBasis, notes: Mapping[str, str]) -> dict:
-    """One number of the table body beside its printed value, with its verdict."""
+          claims: pd.DataFrame, basis: DataBasis, notes: Mapping[str, str], reason: str = "") -> dict:
+    """One number of the table body beside its printed value, with its verdict; with a ``reason`` the
+    data give no number, and the verdict is not computable."""
     printed, claim_id = _printed(claims, quantity=row.quantity, group=group, stat=stat, category=category)
-    matches = None if printed is None else matches_printed(value, printed)
     fixed = basis.fixed(columns, "count" if stat in ("count", "percent") else "order")
-    return {"row": row.label, "category": category, "group": GROUP_KEYS[group], "stat": stat,
-            "claim_id": claim_id or "", "printed": printed or "",
-            "recomputed": format_like(value, printed, default_places=0 if stat == "count" else 1),
+    cell = {"row": row.label, "category": category, "group": GROUP_KEYS[group], "stat": stat,
+            "claim_id": claim_id or "", "printed": printed or ""}
+    if reason:
+        return {**cell, "recomputed": "", "matches": None, "fixed": fixed, "verdict": NOT_COMPUTABLE, "note": reason}
+    matches = None if printed is None else matches_printed(value, printed)
+    return {**cell, "recomputed": format_like(value, printed, default_places=0 if stat == "count" else 1),
             "matches": matches, "fixed": fixed, "verdict": verdict_for(matches, fixed),
             "note": notes.get(claim_id, "") if matches is False else ""}
 
@@ -202,10 +216,14 @@ def _groups(patients: pd.DataFrame) -> dict[str, pd.Series]:
     labels = group_labels(patients)
     masks = {"total": pd.Series(True, index=patients.index)}
     masks.update({key: labels == name for key, name in GROUP_KEYS.items() if key != "total"})
-    empty = [name for key, name in GROUP_KEYS.items() if not masks[key].any()]
-    if empty:
-        raise InvalidInputError(f"Table 2 compares two groups; no patient in {', '.join(empty)}")
     return masks
+
+
+def _group_reason(group: str, size: int, what: str, disclosure: Disclosure) -> str:
+    """Why a group's numbers cannot be shown: it has nobody, or too few to show (privacy)."""
+    if size == 0:
+        return f"no patient in group {GROUP_KEYS[group]}"
+    return disclosure.withheld(size, f"{what} of group {GROUP_KEYS[group]}") or ""
 
 
 def reproduce_table2(cohort: Cohort, claims: pd.DataFrame) -> Table2Reproduction:
@@ -234,6 +252,7 @@ def reproduce_table2(cohort: Cohort, claims: pd.DataFrame) -> Table2Reproduction
     on a synthetic folder, a number its generator could not meet carries the generator's note.
     """
     patients, basis, notes = cohort.patients, data_basis(cohort), cohort.notes("decision")
+    disclosure = cohort.disclosure
     quantities = load_quantities(claims=claims)
     table_claims = _table2_claims(claims)
     masks = _groups(patients)
@@ -246,10 +265,11 @@ def reproduce_table2(cohort: Cohort, claims: pd.DataFrame) -> Table2Reproduction
         if row.kind == "continuous":
             values = patients[quantity["expression"]].astype(float)
             for group, mask in masks.items():
-                selected = values[mask]
+                selected = values[mask].dropna()
+                reason = _group_reason(group, len(selected), "the median and range", disclosure)
                 for stat, value in (("median", selected.median()), ("min", selected.min()), ("max", selected.max())):
-                    cells.append(_cell(row, columns, "", group, stat, value, table_claims, basis, notes))
-            test_rows += _continuous_tests(row, columns, values, masks, table_claims, basis)
+                    cells.append(_cell(row, columns, "", group, stat, value, table_claims, basis, notes, reason))
+            test_rows += _continuous_tests(row, columns, values, masks, table_claims, basis, disclosure)
             continue
         if row.kind == "binary":
             labels = category_mask(patients, quantity["rule"], quantity["expression"]).map({True: "yes", False: "no"})
@@ -262,39 +282,60 @@ def reproduce_table2(cohort: Cohort, claims: pd.DataFrame) -> Table2Reproduction
             registry_category = "" if row.kind == "binary" else category
             for group, mask in masks.items():
                 n, total = int((labels[mask] == category).sum()), int(mask.sum())
-                cells.append(_cell(row, columns, registry_category, group, "count", n, table_claims, basis, notes))
-                cells.append(_cell(row, columns, registry_category, group, "percent", 100 * n / total, table_claims,
-                                   basis, notes))
+                reason = _group_reason(group, total, "the counts", disclosure)
+                cells.append(_cell(row, columns, registry_category, group, "count", n, table_claims, basis, notes,
+                                   reason))
+                cells.append(_cell(row, columns, registry_category, group, "percent", 100 * n / total if total else 0,
+                                   table_claims, basis, notes, reason))
         if row.tests:
-            test_rows += _count_tests(row, columns, labels, masks, table_claims, basis)
+            test_rows += _count_tests(row, columns, labels.rename(row.quantity), masks, table_claims, basis,
+                                      disclosure)
     tests = pd.DataFrame(test_rows)
     m = int(tests.loc[tests["shown_in_table"], "printed_p"].ne("").sum())
     tests = _adjust(tests, m)
     return Table2Reproduction(cells=pd.DataFrame(cells), tests=tests, m=m, group_sizes=group_sizes, label=basis.label)
 
 
-def _test_record(row: BaselineRow, test: str, p: float, claims: pd.DataFrame, fixed: bool, shown: bool) -> dict:
+def _test_record(row: BaselineRow, test: str, p: float, claims: pd.DataFrame, fixed: bool, shown: bool,
+                 reason: str = "") -> dict:
+    """One test of a row beside the printed P; a NaN p comes with the ``reason`` the data give none."""
     printed_p, claim_id = _printed(claims, quantity=row.quantity, group="toci_vs_non_toci", stat="p")
     printed_adjusted, _ = _printed(claims, quantity=row.quantity, group="toci_vs_non_toci", stat="p_bonferroni")
     p = float(p)
-    matches = None if printed_p is None else reproduces_p(p, printed_p)
+    if math.isnan(p):
+        matches, verdict = None, NOT_COMPUTABLE
+        reason = reason or "the test is undefined for these values"
+    else:
+        matches = None if printed_p is None else reproduces_p(p, printed_p)
+        verdict, reason = verdict_for(matches, fixed), ""
     return {"row": row.label, "test": test, "p": p, "claim_id": claim_id or "", "printed_p": printed_p or "",
-            "p_matches": matches, "fixed": fixed, "verdict_p": verdict_for(matches, fixed),
+            "p_matches": matches, "fixed": fixed, "verdict_p": verdict, "reason": reason,
             "printed_p_bonferroni": printed_adjusted or "", "shown_in_table": shown}
 
 
-def _continuous_tests(row: BaselineRow, columns, values: pd.Series, masks, claims, basis: DataBasis) -> list[dict]:
-    toci, non_toci = values[masks["toci"]], values[masks["non_toci"]]
+def _continuous_tests(row: BaselineRow, columns, values: pd.Series, masks, claims, basis: DataBasis,
+                      disclosure: Disclosure) -> list[dict]:
+    samples = {GROUP_KEYS["toci"]: values[masks["toci"]], GROUP_KEYS["non_toci"]: values[masks["non_toci"]]}
+    tests = measurement_tests(samples, columns[0], disclosure=disclosure)
     fixed = basis.fixed(columns, "distribution")
-    return [_test_record(row, test, CONTINUOUS_TESTS[test](toci, non_toci), claims, fixed, shown=index == 0)
+    reason = tests.reason if isinstance(tests, NotComputable) else ""
+    p_values = {} if reason else tests
+    return [_test_record(row, test, p_values.get(test, math.nan), claims, fixed, shown=index == 0, reason=reason)
             for index, test in enumerate(row.tests)]
 
 
-def _count_tests(row: BaselineRow, columns, labels: pd.Series, masks, claims, basis: DataBasis) -> list[dict]:
-    table = pd.crosstab(pd.Categorical(np.where(masks["toci"], "toci", "non_toci"), categories=["toci", "non_toci"]),
-                        labels).to_numpy()
-    result = count_table_tests(table)
+def _count_tests(row: BaselineRow, columns, labels: pd.Series, masks, claims, basis: DataBasis,
+                 disclosure: Disclosure) -> list[dict]:
+    groups = pd.Categorical(np.where(masks["toci"], GROUP_KEYS["toci"], GROUP_KEYS["non_toci"]),
+                            categories=[GROUP_KEYS["toci"], GROUP_KEYS["non_toci"]])
+    table = pd.crosstab(groups, labels, dropna=False)
+    result = compare_counts(table, row.label, disclosure=disclosure)
     fixed = basis.fixed(columns, "count")
+    if isinstance(result, NotComputable):
+        two_by_two = table.shape[1] <= 2
+        return [_test_record(row, test_name(test, two_by_two), math.nan, claims, fixed, shown=index == 0,
+                             reason=result.reason)
+                for index, test in enumerate(row.tests)]
     two_by_two = np.asarray(result.tested_table).shape == (2, 2)
     return [_test_record(row, test_name(test, two_by_two), result.p_values.get(test, math.nan), claims, fixed,
                          shown=index == 0)
@@ -304,9 +345,14 @@ def _count_tests(row: BaselineRow, columns, labels: pd.Series, masks, claims, ba
 def _adjust(tests: pd.DataFrame, m: int) -> pd.DataFrame:
     """Add the Bonferroni-adjusted p of every test and compare it with the printed P#."""
     tests = tests.copy()
-    tests["p_bonferroni"] = [bonferroni(p, max(m, 1)) for p in tests["p"]]  # no printed p at all: m = 1
+    # No printed p at all: m = 1. A test the data do not allow has no adjusted p either.
+    tests["p_bonferroni"] = [math.nan if math.isnan(p) else bonferroni(p, max(m, 1)) for p in tests["p"]]
     matches, notes = [], []
     for record in tests.itertuples():
+        if math.isnan(record.p):
+            matches.append(None)
+            notes.append(record.reason)
+            continue
         if not record.printed_p_bonferroni:
             matches.append(None)
             notes.append("")
@@ -318,8 +364,9 @@ def _adjust(tests: pd.DataFrame, m: int) -> pd.DataFrame:
     tests["p_bonferroni_matches"] = matches
     # A printed P# above 1 is not a probability: it differs from a correct adjustment whatever the data.
     beyond_one = [bool(printed) and float(parse_printed(printed).value) > 1 for printed in tests["printed_p_bonferroni"]]
-    tests["verdict_p_bonferroni"] = [verdict_for(match, fixed or impossible)
-                                     for match, fixed, impossible in zip(matches, tests["fixed"], beyond_one)]
+    tests["verdict_p_bonferroni"] = [NOT_COMPUTABLE if math.isnan(p) else verdict_for(match, fixed or impossible)
+                                     for p, match, fixed, impossible in zip(tests["p"], matches, tests["fixed"],
+                                                                            beyond_one)]
     tests["note"] = notes
     return tests[["row", "test", "shown_in_table", "p", "printed_p", "p_matches", "verdict_p", "p_bonferroni",
                   "printed_p_bonferroni", "p_bonferroni_matches", "verdict_p_bonferroni", "fixed", "claim_id", "note"]]
@@ -342,3 +389,15 @@ S4_COVARIATES = (
 before infusion. Supplementary Table S4 is not in the paper's text, so its exact factors are unknown; CRS
 grade, ICANS and corticosteroid dose are left out because they follow the infusion (and CRS grade 0-1 and
 ICANS each occur in one group only, which separates the groups perfectly)."""
+
+
+def s4_verdict(s4: LogisticRegressionResult | NotComputable, basis: DataBasis) -> dict:
+    """The verdict row of Supplementary Table S4's claim that no factor was significant; not computable
+    (with the reason) when the data allow no model."""
+    item, printed = "Supplementary Table S4: no factor significant", "none significant (Results, paragraph 1)"
+    if isinstance(s4, NotComputable):
+        return {"item": item, "recomputed": "", "printed": printed, "claim_id": "", "verdict": NOT_COMPUTABLE,
+                "note": s4.reason}
+    columns = [column for covariate in S4_COVARIATES for column in covariate.columns]
+    return verdict_row(item, recomputed=", ".join(s4.significant) or "no factor significant", printed=printed,
+                       matches=not s4.significant, fixed=basis.fixed(columns, "distribution"))

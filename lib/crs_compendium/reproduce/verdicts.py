@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from ..computable import NotComputable
 from ..exceptions import InvalidInputError
 from ..formatting import p_text
 from ..patients.load import Cohort
@@ -29,6 +30,8 @@ __all__ = [
     "verdict_for",
     "verdict_row",
     "claim_verdicts",
+    "smallest_p",
+    "smallest_p_text",
     "no_difference_verdict",
     "summarise_verdicts",
     "PageVerdicts",
@@ -146,7 +149,7 @@ def claim_verdicts(report: pd.DataFrame, claims: pd.DataFrame, claim_ids: Iterab
     for claim_id in claim_ids:
         record, result = records.loc[claim_id], by_id.loc[claim_id]
         quantity = quantities.loc[record["quantity"]]
-        if result["status"] == NOT_REPRESENTED:
+        if result["status"] in (NOT_REPRESENTED, NOT_COMPUTABLE):
             verdict = NOT_COMPUTABLE
         elif not quantity["data_columns"]:
             raise InvalidInputError(f"claim_verdicts: quantities.csv gives no data columns for {record['quantity']!r}")
@@ -159,21 +162,46 @@ def claim_verdicts(report: pd.DataFrame, claims: pd.DataFrame, claim_ids: Iterab
     return pd.DataFrame(rows, columns=["item", "recomputed", "printed", "claim_id", "verdict", "note"])
 
 
-def no_difference_verdict(item: str, comparisons: Mapping[str, MeasurementComparison], basis: DataBasis, *,
-                          columns: Sequence[str], where: str, alpha: float = 0.05) -> dict:
+def smallest_p(comparisons: Mapping[str, MeasurementComparison | NotComputable]) -> tuple[dict[str, float],
+                                                                                          dict[str, str]]:
+    """Each measure's smallest p over the tests the methods name, and why each other measure has none."""
+    smallest = {name: min(comparison.p_values.values()) for name, comparison in comparisons.items()
+                if not isinstance(comparison, NotComputable) and comparison.p_values}
+    missing = {name: (comparison.reason if isinstance(comparison, NotComputable) else comparison.tests_note)
+               for name, comparison in comparisons.items() if name not in smallest}
+    return smallest, missing
+
+
+def smallest_p_text(comparisons: Mapping[str, MeasurementComparison | NotComputable]) -> str:
+    """Each measure's smallest p ("peak p = 0.412"), or that it is not computable and why, in one line."""
+    smallest, missing = smallest_p(comparisons)
+    return "; ".join([f"{name} {p_text(p)}" for name, p in smallest.items()]
+                     + [f"{name} {NOT_COMPUTABLE} ({reason})" for name, reason in missing.items()])
+
+
+def no_difference_verdict(item: str, comparisons: Mapping[str, MeasurementComparison | NotComputable],
+                          basis: DataBasis, *, columns: Sequence[str], where: str, alpha: float = 0.05) -> dict:
     """One line of a verdict table for a sentence such as "tocilizumab did not affect expansion".
 
     The sentence holds when every measure's smallest p over the tests the methods name is at least
-    ``alpha``; ``where`` locates the sentence in the paper; ``columns`` are the data it rests on.
+    ``alpha``; ``where`` locates the sentence in the paper; ``columns`` are the data it rests on. Measures
+    the data give no test for are named in the note; when none has a test, the verdict is
+    :data:`~crs_compendium.vocab.NOT_COMPUTABLE` and the note gives each reason.
     """
     if not comparisons:
         raise InvalidInputError("no_difference_verdict: no comparison given")
-    smallest = {name: min(comparison.p_values.values()) for name, comparison in comparisons.items()}
-    return verdict_row(item, "; ".join(f"{name} {p_text(p)}" for name, p in smallest.items()),
-                       printed=f"no significant difference ({where})",
-                       matches=all(p >= alpha for p in smallest.values()),
-                       fixed=basis.fixed(columns, "distribution"),
-                       note=f"smallest p of the named tests per measure, against {alpha}")
+    smallest, missing = smallest_p(comparisons)
+    missing_note = "; ".join(f"{name} {NOT_COMPUTABLE}: {reason}" for name, reason in missing.items())
+    printed = f"no significant difference ({where})"
+    if not smallest:
+        return {"item": item, "recomputed": "", "printed": printed, "claim_id": "", "verdict": NOT_COMPUTABLE,
+                "note": missing_note}
+    row = verdict_row(item, "; ".join(f"{name} {p_text(p)}" for name, p in smallest.items()), printed=printed,
+                      matches=all(p >= alpha for p in smallest.values()), fixed=basis.fixed(columns, "distribution"),
+                      note=f"smallest p of the named tests per measure, against {alpha}")
+    if missing_note:
+        row["note"] += f"; {missing_note}"
+    return row
 
 
 def summarise_verdicts(verdicts: pd.DataFrame) -> str:
@@ -225,7 +253,10 @@ def page_verdicts(page: str, cohort: Cohort, claim_ids: Iterable[str], *, claims
     sentences the registry holds no number for (:func:`verdict_row`, :func:`no_difference_verdict`)."""
     claims = load_claims() if claims is None else claims
     claim_ids = list(claim_ids)
-    table = claim_verdicts(fit_report(cohort, claims).table, claims, claim_ids, data_basis(cohort)) if claim_ids \
+    # The report of the page's own numbers only (and Figure 2B's marks, which every report computes): the
+    # same rows as the whole report's, at a fraction of its cost.
+    page_claims = claims[claims["claim_id"].isin(claim_ids) | (claims["quantity"] == "significance_threshold")]
+    table = claim_verdicts(fit_report(cohort, page_claims).table, claims, claim_ids, data_basis(cohort)) if claim_ids \
         else pd.DataFrame(columns=["item", "recomputed", "printed", "claim_id", "verdict", "note"])
     if extra_rows:
         table = pd.concat([table, pd.DataFrame(list(extra_rows))], ignore_index=True) if len(table) \

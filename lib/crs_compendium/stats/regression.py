@@ -8,8 +8,11 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from ..computable import NotComputable
 from ..exceptions import InvalidInputError
 from ..formatting import p_text
+from ..patients.disclosure import Disclosure
+from ..vocab import GROUP_ORDER
 
 __all__ = ["Covariate", "LogisticRegressionResult", "logistic_regression"]
 
@@ -52,8 +55,8 @@ class LogisticRegressionResult:
         return "\n".join(lines)
 
 
-def logistic_regression(patients: pd.DataFrame, covariates: Sequence[Covariate],
-                        *, alpha: float = 0.05) -> LogisticRegressionResult:
+def logistic_regression(patients: pd.DataFrame, covariates: Sequence[Covariate], *, alpha: float = 0.05,
+                        disclosure: Disclosure | None = None) -> LogisticRegressionResult | NotComputable:
     """Logistic regression of tocilizumab use on several factors at once (Supplementary Table S4).
 
     Parameters
@@ -64,11 +67,17 @@ def logistic_regression(patients: pd.DataFrame, covariates: Sequence[Covariate],
         The factors, all entered together (Supplementary Table S4's reading:
         :data:`crs_compendium.reproduce.table2.S4_COVARIATES`).
 
+    disclosure : Disclosure, optional
+        What may be shown; a group smaller than it allows is withheld. By default everything.
+
     Returns
     -------
-    LogisticRegressionResult
+    LogisticRegressionResult or NotComputable
         ``table`` has one row per factor: ``factor``, ``unit``, ``odds_ratio``, ``lower_95``,
-        ``upper_95``, ``p`` (Wald); warnings of the fit (perfect separation, no convergence) are kept.
+        ``upper_95``, ``p`` (Wald); warnings of the fit are kept. Not computable (with the reason) when a
+        group has fewer than 2 patients, the model has as many parameters as patients, a factor is the
+        same for everyone, or the factors separate the groups perfectly (the estimates then run off to
+        infinity and their p-values mean nothing).
 
     Notes
     -----
@@ -83,7 +92,7 @@ def logistic_regression(patients: pd.DataFrame, covariates: Sequence[Covariate],
     """
     # Imported here: statsmodels' discrete models cost about a second to import, and only this page needs them.
     from statsmodels.discrete.discrete_model import Logit
-    from statsmodels.tools.sm_exceptions import ConvergenceWarning, PerfectSeparationWarning
+    from statsmodels.tools.sm_exceptions import ConvergenceWarning, PerfectSeparationError, PerfectSeparationWarning
     from statsmodels.tools.tools import add_constant
 
     if not covariates:
@@ -91,18 +100,37 @@ def logistic_regression(patients: pd.DataFrame, covariates: Sequence[Covariate],
     missing = sorted({column for covariate in covariates for column in covariate.columns} - set(patients.columns))
     if missing:
         raise InvalidInputError(f"logistic_regression: the patient table lacks column(s) {missing}")
+    what = "Logistic regression of tocilizumab use"
     outcome = patients["tocilizumab"].astype(float)
-    if outcome.nunique() < 2:
-        raise InvalidInputError("logistic_regression: every patient is in the same group; nothing to model")
+    for label, size in ((GROUP_ORDER[0], int(outcome.sum())), (GROUP_ORDER[1], int((1 - outcome).sum()))):
+        if size < 2:
+            return NotComputable(what, f"group {label} has {size} patient(s); a model of group membership needs at "
+                                       "least 2 in each")
+        withheld = disclosure.withheld(size, f"a model with group {label}") if disclosure else None
+        if withheld:
+            return NotComputable(what, withheld)
+    if len(outcome) <= len(covariates) + 1:
+        return NotComputable(what, f"{len(covariates)} factors and an intercept need more than {len(covariates) + 1} "
+                                   f"patients; the data have {len(outcome)}")
     design = pd.DataFrame({covariate.name: covariate.compute(patients) for covariate in covariates})
+    constant = [name for name in design.columns if design[name].nunique() < 2]
+    if constant:
+        return NotComputable(what, f"factor(s) {', '.join(constant)} take one value for every patient, so their "
+                                   "odds ratios are not defined")
     design = add_constant(design, has_constant="add")
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", PerfectSeparationWarning)
         warnings.simplefilter("always", ConvergenceWarning)
         warnings.simplefilter("always", RuntimeWarning)
-        fit = Logit(outcome.to_numpy(), design).fit(disp=0, maxiter=100)
+        try:
+            fit = Logit(outcome.to_numpy(), design).fit(disp=0, maxiter=100)
+        except (np.linalg.LinAlgError, PerfectSeparationError) as error:
+            return NotComputable(what, f"the model cannot be fitted to these data ({error})")
+    if any(issubclass(warning.category, PerfectSeparationWarning) for warning in caught):
+        return NotComputable(what, "the factors separate the groups (nearly) perfectly: the estimates run off to "
+                                   "infinity and their p-values mean nothing")
     intervals = fit.conf_int(alpha=0.05)
-    with np.errstate(over="ignore"):  # a separated factor's estimate runs off to infinity; inf is the answer
+    with np.errstate(over="ignore"):  # an estimate near separation can overflow exp(); inf is then the answer
         table = pd.DataFrame({
             "factor": [covariate.name for covariate in covariates],
             "unit": [covariate.unit for covariate in covariates],
@@ -115,4 +143,3 @@ def logistic_regression(patients: pd.DataFrame, covariates: Sequence[Covariate],
     return LogisticRegressionResult(table=table, n=len(outcome), events=int(outcome.sum()),
                                     converged=bool(fit.mle_retvals.get("converged", False)), warnings=messages,
                                     alpha=alpha)
-

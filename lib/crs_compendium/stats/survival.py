@@ -11,25 +11,32 @@ compendium: the pages, the fit report and the synthetic generator's search all c
 from __future__ import annotations
 
 import math
+import warnings
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 from lifelines import CoxPHFitter, KaplanMeierFitter
+from lifelines.exceptions import ConvergenceWarning
 from lifelines.utils import median_survival_times
 from statsmodels.duration.survfunc import survdiff
 
+from ..computable import NotComputable
 from ..exceptions import InvalidInputError
 from ..formatting import p_text
 from ..patients.derived import group_labels
-from ..vocab import GROUP_ORDER
+from ..patients.disclosure import Disclosure
+from ..vocab import GROUP_ORDER, NOT_COMPUTABLE
 
 __all__ = [
     "ENDPOINTS",
     "DAYS_PER_MONTH",
     "SurvivalComparison",
     "logrank",
+    "logrank_or_reason",
     "compare_survival",
+    "survival_table",
     "format_median",
 ]
 
@@ -38,6 +45,9 @@ ENDPOINTS = {
     "os": ("os_days", "os_event", "Overall survival"),
 }
 """Endpoint key -> (time column in days, event column, name) in the patient schema."""
+
+EVENT_NAMES = {"pfs": "progression or death", "os": "death"}
+"""What an event of each endpoint is, for the reasons a test is not computable."""
 
 DAYS_PER_MONTH = 365.25 / 12
 """Days in an average month: survival times are shown in months, as clinical papers usually do."""
@@ -64,6 +74,26 @@ def logrank(times, events, groups) -> tuple[float, float]:
     """
     statistic, p_value = survdiff(np.asarray(times, float), np.asarray(events, int), np.asarray(groups))
     return float(statistic), float(p_value)
+
+
+def logrank_or_reason(times, events, groups, event_name: str = "event") -> tuple[float, float] | str:
+    """:func:`logrank`, or why the data give no log-rank test: no event at all (every patient censored),
+    one group only, or groups never at risk together at an event time (the test's variance is 0).
+
+    Examples
+    --------
+    >>> logrank_or_reason([30, 60, 90, 120], [False] * 4, [1, 1, 0, 0], "progression or death")
+    'no progression or death in either group: the log-rank test needs at least one'
+    """
+    events = np.asarray(events, bool)
+    if not events.any():
+        return f"no {event_name} in either group: the log-rank test needs at least one"
+    if len(set(np.asarray(groups).tolist())) < 2:
+        return "only one group has patients: the log-rank test compares two"
+    try:
+        return logrank(times, events, groups)
+    except np.linalg.LinAlgError:
+        return (f"the groups are never at risk together when an {event_name} occurs: the log-rank variance is 0")
 
 
 def format_median(median: float, lower: float, upper: float, digits: int = 1) -> str:
@@ -96,12 +126,15 @@ class SurvivalComparison:
         One row per group: ``n``, ``events``, ``median_months``, ``lower_95``, ``upper_95`` (inf when the
         curve or its bound does not fall to 0.5: "not reached").
     logrank_statistic, logrank_p : float
-        Log-rank chi-squared (1 df) and its p-value.
+        Log-rank chi-squared (1 df) and its p-value; NaN when the data give no test, and ``logrank_note``
+        says why (no event at all, say).
     hazard_ratio, hazard_ratio_lower, hazard_ratio_upper, hazard_ratio_p : float
         Cox proportional-hazards ratio of the first group against the second in :data:`GROUP_ORDER`,
         its 95% Wald interval and Wald p; NaN when a group has no event (the ratio is then 0 or infinite).
     note : str
         Why the hazard ratio is missing, if it is.
+    logrank_note : str
+        Why the log-rank test is missing, if it is.
     """
 
     endpoint: str
@@ -115,6 +148,7 @@ class SurvivalComparison:
     hazard_ratio_upper: float
     hazard_ratio_p: float
     note: str = ""
+    logrank_note: str = ""
 
     def hazard_ratio_text(self) -> str:
         """The hazard ratio as a line of a figure or table: "HR 1.23 (95% CI 0.55-2.74), p = 0.61"."""
@@ -123,8 +157,16 @@ class SurvivalComparison:
         return (f"HR {GROUP_ORDER[0]} vs {GROUP_ORDER[1]} {self.hazard_ratio:.2f} "
                 f"(95% CI {self.hazard_ratio_lower:.2f}-{self.hazard_ratio_upper:.2f}), {p_text(self.hazard_ratio_p)}")
 
+    def logrank_p_text(self) -> str:
+        """The log-rank p for a sentence ("p = 0.350"), or why there is none."""
+        if math.isnan(self.logrank_p):
+            return f"{NOT_COMPUTABLE} ({self.logrank_note})"
+        return p_text(self.logrank_p)
+
     def logrank_text(self) -> str:
-        """The log-rank test as a line of a figure: "log-rank p = 0.350"."""
+        """The log-rank test as a line of a figure: "log-rank p = 0.350", or why there is none."""
+        if math.isnan(self.logrank_p):
+            return f"log-rank test {NOT_COMPUTABLE} ({self.logrank_note})"
         return f"log-rank {p_text(self.logrank_p)}"
 
     def frame(self) -> pd.DataFrame:
@@ -139,6 +181,8 @@ class SurvivalComparison:
         table["HR lower 95%"] = self.hazard_ratio_lower
         table["HR upper 95%"] = self.hazard_ratio_upper
         table["HR p"] = self.hazard_ratio_p
+        table["note"] = "; ".join(filter(None, (self.logrank_note and f"log-rank test: {self.logrank_note}",
+                                               self.note and f"hazard ratio: {self.note}")))
         return table
 
     def __repr__(self) -> str:
@@ -146,8 +190,9 @@ class SurvivalComparison:
             f"{row.group} n = {row.n}, {row.events} events, median {format_median(row.median_months, row.lower_95, row.upper_95)} months"
             for row in self.medians.itertuples()
         )
-        return (f"{self.name}: log-rank chi2 = {self.logrank_statistic:.3f}, {p_text(self.logrank_p)}; "
-                f"{self.hazard_ratio_text()}\n  {medians}")
+        logrank_text = (self.logrank_text() if math.isnan(self.logrank_p) else
+                        f"log-rank chi2 = {self.logrank_statistic:.3f}, {p_text(self.logrank_p)}")
+        return f"{self.name}: {logrank_text}; {self.hazard_ratio_text()}\n  {medians}"
 
 
 def _check_columns(patients: pd.DataFrame, time: str, event: str) -> None:
@@ -171,7 +216,8 @@ def _median_row(group: str, fitter: KaplanMeierFitter, events: pd.Series) -> dic
     }
 
 
-def compare_survival(patients: pd.DataFrame, endpoint: str = "pfs") -> SurvivalComparison:
+def compare_survival(patients: pd.DataFrame, endpoint: str = "pfs", *,
+                     disclosure: Disclosure | None = None) -> SurvivalComparison | NotComputable:
     """Kaplan-Meier curves, median survival, log-rank test and Cox hazard ratio of PFS or OS by group.
 
     Parameters
@@ -180,10 +226,14 @@ def compare_survival(patients: pd.DataFrame, endpoint: str = "pfs") -> SurvivalC
         The patient table of the schema (``tocilizumab`` and the endpoint's time and event columns).
     endpoint : {"pfs", "os"}
         Which endpoint (:data:`ENDPOINTS`).
+    disclosure : Disclosure, optional
+        What may be shown; a group smaller than it allows is withheld. By default everything.
 
     Returns
     -------
-    SurvivalComparison
+    SurvivalComparison or NotComputable
+        Not computable when a group has no patient (or fewer than ``disclosure`` allows). Without any event
+        the curves stay flat and the log-rank test and hazard ratio are missing, each with its reason.
 
     Notes
     -----
@@ -213,9 +263,13 @@ def compare_survival(patients: pd.DataFrame, endpoint: str = "pfs") -> SurvivalC
     groups = group_labels(patients)
     months = patients[time].astype(float) / DAYS_PER_MONTH
     events = patients[event].astype(bool)
-    present = [group for group in GROUP_ORDER if (groups == group).any()]
-    if len(present) < 2:
-        raise InvalidInputError(f"compare_survival: both groups {GROUP_ORDER} need patients; found {present}")
+    for group in GROUP_ORDER:
+        size = int((groups == group).sum())
+        if size == 0:
+            return NotComputable(name, f"no patient in group {group}: survival is compared between two groups")
+        withheld = disclosure.withheld(size, f"the survival curve of group {group}") if disclosure else None
+        if withheld:
+            return NotComputable(name, withheld)
 
     fitters, rows = {}, []
     for group in GROUP_ORDER:
@@ -223,8 +277,9 @@ def compare_survival(patients: pd.DataFrame, endpoint: str = "pfs") -> SurvivalC
         fitter = KaplanMeierFitter(label=group).fit(months[members], events[members])
         fitters[group] = fitter
         rows.append(_median_row(group, fitter, events[members]))
-    first, second = (np.asarray(groups == group) for group in GROUP_ORDER)
-    statistic, p_value = logrank(months, events, first.astype(int))
+    first = np.asarray(groups == GROUP_ORDER[0])
+    tested = logrank_or_reason(months, events, first.astype(int), EVENT_NAMES[endpoint])
+    statistic, p_value, logrank_note = (math.nan, math.nan, tested) if isinstance(tested, str) else (*tested, "")
 
     hazard = dict(hazard_ratio=math.nan, hazard_ratio_lower=math.nan, hazard_ratio_upper=math.nan,
                   hazard_ratio_p=math.nan, note="")
@@ -233,14 +288,20 @@ def compare_survival(patients: pd.DataFrame, endpoint: str = "pfs") -> SurvivalC
         hazard["note"] = f"no event in group {', '.join(without_events)}"
     else:
         data = pd.DataFrame({"months": months, "event": events, "group": first.astype(int)})
-        cox = CoxPHFitter().fit(data, duration_col="months", event_col="event")
-        summary = cox.summary.loc["group"]
-        hazard.update(
-            hazard_ratio=float(summary["exp(coef)"]),
-            hazard_ratio_lower=float(summary["exp(coef) lower 95%"]),
-            hazard_ratio_upper=float(summary["exp(coef) upper 95%"]),
-            hazard_ratio_p=float(summary["p"]),
-        )
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", ConvergenceWarning)
+            cox = CoxPHFitter().fit(data, duration_col="months", event_col="event")
+        if any(issubclass(warning.category, ConvergenceWarning) for warning in caught):
+            # Near separation (say, a group of one): the estimate runs off and its interval is 0 to infinity.
+            hazard["note"] = "the Cox model does not converge on these data"
+        else:
+            summary = cox.summary.loc["group"]
+            hazard.update(
+                hazard_ratio=float(summary["exp(coef)"]),
+                hazard_ratio_lower=float(summary["exp(coef) lower 95%"]),
+                hazard_ratio_upper=float(summary["exp(coef) upper 95%"]),
+                hazard_ratio_p=float(summary["p"]),
+            )
     return SurvivalComparison(
         endpoint=endpoint,
         name=name,
@@ -248,5 +309,16 @@ def compare_survival(patients: pd.DataFrame, endpoint: str = "pfs") -> SurvivalC
         medians=pd.DataFrame(rows),
         logrank_statistic=statistic,
         logrank_p=p_value,
+        logrank_note=logrank_note,
         **hazard,
     )
+
+
+def survival_table(comparisons: Mapping[str, SurvivalComparison | NotComputable]) -> pd.DataFrame:
+    """The medians, log-rank p and hazard ratio of several endpoints in one table
+    (:meth:`SurvivalComparison.frame`); an endpoint the data do not allow is one row with its reason."""
+    frames = [comparison.frame() if isinstance(comparison, SurvivalComparison) else
+              pd.DataFrame({"endpoint": [ENDPOINTS[endpoint][2]], "note": [comparison.reason]})
+              for endpoint, comparison in comparisons.items()]
+    columns = list(dict.fromkeys(column for frame in frames for column in frame.columns))
+    return pd.concat(frames, ignore_index=True)[columns]

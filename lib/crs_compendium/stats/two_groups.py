@@ -7,18 +7,20 @@ from __future__ import annotations
 
 import math
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 import pandas as pd
 from scipy import stats
 
+from ..computable import NotComputable
 from ..exceptions import InvalidInputError
 from ..formatting import p_text
 from ..numbers import reproduces_p
-from ..vocab import GROUP_ORDER
+from ..patients.disclosure import Disclosure
+from ..vocab import GROUP_ORDER, NOT_COMPUTABLE
 
-__all__ = ["CONTINUOUS_TESTS", "MeasurementComparison", "compare_measurement", "counts_by_group"]
+__all__ = ["CONTINUOUS_TESTS", "measurement_tests", "MeasurementComparison", "compare_measurement", "counts_by_group"]
 
 
 # Each test takes two samples (or two stacks of samples, one per row, as the synthetic generator's search
@@ -57,19 +59,61 @@ def counts_by_group(labels: pd.Series, groups: pd.Series, categories: Sequence[s
     return table
 
 
+def _group_list(groups: Sequence[str]) -> str:
+    return " and ".join(groups)
+
+
+def measurement_tests(samples: Mapping[str, pd.Series], value: str, *,
+                      disclosure: Disclosure | None = None) -> dict[str, float] | NotComputable:
+    """The p of every test of :data:`CONTINUOUS_TESTS` comparing two samples of a measurement, or why not.
+
+    Missing values are left out. Not computable: a group with fewer than 2 values, or every value the same
+    in both groups (no test can tell them apart); with ``disclosure``, a group with fewer values than it
+    allows (withheld). A test whose p is undefined for the data (a t test of two groups without any spread)
+    is left out of the result.
+
+    Examples
+    --------
+    >>> measurement_tests({"Toci": pd.Series([0.0, 0.0]), "Non-toci": pd.Series([0.0, 0.0, 0.0])}, "gcsf_total_ug")
+    tests of gcsf_total_ug between Toci and Non-toci: not computable from these data (every value of gcsf_total_ug is 0 in both groups: no test can tell them apart)
+    """
+    if len(samples) != 2:
+        raise InvalidInputError(f"measurement_tests compares two groups; got {list(samples)}")
+    what = f"tests of {value} between {_group_list(list(samples))}"
+    values = {group: pd.to_numeric(sample, errors="coerce").astype(float).dropna() for group, sample in samples.items()}
+    for group, sample in values.items():
+        if len(sample) < 2:
+            return NotComputable(what, f"group {group} has {len(sample)} value(s) of {value}; a test needs at least "
+                                       "2 per group")
+        withheld = disclosure.withheld(len(sample), f"a test with group {group}") if disclosure else None
+        if withheld:
+            return NotComputable(what, withheld)
+    pooled = pd.concat(list(values.values()))
+    if pooled.nunique() == 1:
+        return NotComputable(what, f"every value of {value} is {pooled.iloc[0]:g} in both groups: no test can tell "
+                                   "them apart")
+    with warnings.catch_warnings():
+        # Groups without spread make the t statistic undefined; SciPy warns and returns NaN, left out below.
+        warnings.simplefilter("ignore", RuntimeWarning)
+        p_values = {test: float(function(*values.values())) for test, function in CONTINUOUS_TESTS.items()}
+    return {test: p for test, p in p_values.items() if math.isfinite(p)}
+
+
 @dataclass(frozen=True, repr=False)
 class MeasurementComparison:
     """A measurement compared between the groups: per-group summary, the tests the methods name, and
     whether a printed p (or significance mark such as "<0.05") is reproduced.
 
     ``summary`` has one row per group: ``n``, ``median``, ``q1``, ``q3``, ``min``, ``max``.
-    ``p_values`` maps each test of :data:`CONTINUOUS_TESTS` to its p.
+    ``p_values`` maps each test of :data:`CONTINUOUS_TESTS` to its p; empty when no test is computable,
+    and ``tests_note`` then says why.
     """
 
     name: str
     summary: pd.DataFrame
     p_values: dict
     printed_p: str | None = None
+    tests_note: str = ""
 
     @property
     def reproducing(self) -> tuple[str, ...]:
@@ -81,7 +125,8 @@ class MeasurementComparison:
     def __repr__(self) -> str:
         groups = "; ".join(f"{row.Index} n = {row.n}, median {row.median:g} (IQR {row.q1:g}-{row.q3:g}, "
                            f"range {row.min:g}-{row.max:g})" for row in self.summary.itertuples())
-        tests = ", ".join(f"{test} {p_text(p)}" for test, p in self.p_values.items())
+        tests = (", ".join(f"{test} {p_text(p)}" for test, p in self.p_values.items()) if self.p_values
+                 else f"tests: {NOT_COMPUTABLE} ({self.tests_note})")
         printed = ""
         if self.printed_p is not None:
             printed = (f"\n  printed p {self.printed_p}: reproduced by {', '.join(self.reproducing)}" if self.reproducing
@@ -90,17 +135,27 @@ class MeasurementComparison:
 
 
 def compare_measurement(data: pd.DataFrame, value: str, *, group: str = "group", order: Sequence[str] = GROUP_ORDER,
-                        printed_p: str | None = None, name: str | None = None) -> MeasurementComparison:
+                        printed_p: str | None = None, name: str | None = None,
+                        disclosure: Disclosure | None = None) -> MeasurementComparison | NotComputable:
     """Compare a measurement between two groups by every test the methods name.
 
     Parameters
     ----------
     data : DataFrame
-        One row per patient with the ``group`` column and the ``value`` column.
+        One row per patient with the ``group`` column and the ``value`` column (missing values are left out).
     order : sequence of two str
         The two groups, in the order of the summary (default :data:`GROUP_ORDER`).
     printed_p : str, optional
         The printed p ("0.227") or significance mark ("<0.05", ">0.05").
+    disclosure : Disclosure, optional
+        What may be shown (:attr:`crs_compendium.patients.load.Cohort.disclosure`); by default everything.
+
+    Returns
+    -------
+    MeasurementComparison or NotComputable
+        Not computable when a group has fewer than 2 values, or fewer than ``disclosure`` allows to show
+        (the reason names the column, the group and the count). When every value is the same, the summary
+        is kept and ``tests_note`` says why there is no test.
 
     Examples
     --------
@@ -119,12 +174,18 @@ def compare_measurement(data: pd.DataFrame, value: str, *, group: str = "group",
             raise InvalidInputError(f"compare_measurement: no column {column!r}")
     if len(order) != 2:
         raise InvalidInputError(f"compare_measurement compares two groups; got order {list(order)}")
-    values = data[value].astype(float)
+    name = name or value
+    values = pd.to_numeric(data[value], errors="coerce").astype(float)
     samples = {name_: values[data[group] == name_].dropna() for name_ in order}
-    small = [name_ for name_, sample in samples.items() if len(sample) < 2]
-    if small:
-        raise InvalidInputError(f"compare_measurement: {value!r} needs at least 2 values per group; "
-                                f"group(s) {small} have fewer")
+    if not any(len(sample) for sample in samples.values()):
+        return NotComputable(name, f"no value of {value} in either group")
+    for name_, sample in samples.items():
+        if len(sample) < 2:
+            return NotComputable(name, f"group {name_} has {len(sample)} value(s) of {value}; comparing the groups "
+                                       "needs at least 2 in each")
+        withheld = disclosure.withheld(len(sample), f"the summary of group {name_}") if disclosure else None
+        if withheld:
+            return NotComputable(name, withheld)
     summary = pd.DataFrame({
         name_: {"n": len(sample), "median": sample.median(), "q1": sample.quantile(0.25),
                 "q3": sample.quantile(0.75), "min": sample.min(), "max": sample.max()}
@@ -132,8 +193,8 @@ def compare_measurement(data: pd.DataFrame, value: str, *, group: str = "group",
     }).T
     summary["n"] = summary["n"].astype(int)
     summary.index.name = "group"
-    with warnings.catch_warnings():
-        # Identical values in both groups make the t statistic 0/0; SciPy warns and returns NaN, kept as such.
-        warnings.simplefilter("ignore", RuntimeWarning)
-        p_values = {test: float(function(*samples.values())) for test, function in CONTINUOUS_TESTS.items()}
-    return MeasurementComparison(name=name or value, summary=summary, p_values=p_values, printed_p=printed_p)
+    tests = measurement_tests(samples, value, disclosure=disclosure)
+    if isinstance(tests, NotComputable):
+        return MeasurementComparison(name=name, summary=summary, p_values={}, printed_p=printed_p,
+                                     tests_note=tests.reason)
+    return MeasurementComparison(name=name, summary=summary, p_values=tests, printed_p=printed_p)

@@ -39,8 +39,8 @@ from ..numbers import parse_printed, reproduces_p, rounds_to
 from ..patients.derived import IL6_WINDOW_DAYS, blast_category, grade_range
 from ..patients.grading import summarise_crs
 from ..patients.load import Cohort
-from ..patients.schema import (CLAIM_NOTES_FILE, DAILY_COLUMNS, DAILY_FILE, PATIENT_COLUMNS, PATIENTS_FILE, PROVENANCE_FILE,
-                               SCHEMA_DOC, SYNTHETIC_DIR, SYNTHETIC_MARKER)
+from ..patients.schema import (CASE_COLUMN, CLAIM_NOTES_FILE, DAILY_COLUMNS, DAILY_FILE, PATIENT_COLUMNS, PATIENTS_FILE,
+                               PROVENANCE_FILE, SCHEMA_DOC, SYNTHETIC_DIR, SYNTHETIC_MARKER)
 from ..printed.contingency import splits_reproducing_p
 from ..printed.registry import claims_for, load_claims
 from ..reproduce.fit import FitReport, fit_report
@@ -439,6 +439,10 @@ def reconstruct(seed: int = DEFAULT_SEED, claims: pd.DataFrame | None = None) ->
     for column, values in _survival(rng, t, patients).items():
         patients[column] = values
     daily = _daily(rng, patients, courses, t.day_for_cases("car_expansion_end_day")[1])
+    # The paper's case N is the generator's N-th tocilizumab patient; the column says so (data/ipd_schema.md,
+    # "Case numbers"), so no page has to guess it from the row order.
+    patients[CASE_COLUMN] = pd.Series(pd.NA, index=patients.index, dtype="Int64")
+    patients.loc[toci, CASE_COLUMN] = np.arange(1, int(toci.sum()) + 1)
     patients = patients[[rule.name for rule in PATIENT_COLUMNS]]
     _check_grades_back(patients, daily)
     return Reconstruction(patients=patients, daily=daily, seed=int(seed), claims=claims)

@@ -40,6 +40,8 @@ PROVENANCE = {
         "pfs_event": ("simulated", "only the log-rank p is printed (Figure 4)"),
         "os_days": ("simulated", "only the log-rank p is printed (Figure 4); the case named dies of infection"),
         "os_event": ("simulated", "only the log-rank p is printed (Figure 4); the case named dies of infection"),
+        "paper_case": ("invented", "the paper's case numbers 1-17 given to the tocilizumab patients in row order; "
+                                   "the cases it names (Pt 3-6, 9-11) carry what it says of them"),
     },
     "daily.csv": {
         "patient_id": ("invented", "as in patients.csv"),
