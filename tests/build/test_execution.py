@@ -40,3 +40,38 @@ def test_a_failed_cell_is_named_by_its_number_its_first_line_and_the_error():
     assert execution.failed_cell(notebook) == "code cell 2 (`table = frame.loc['SYN-T01']`): KeyError: 'SYN-T01'"
     assert execution.failed_cell(new_notebook(cells=[]), TimeoutError("cell timed out")) == (
         "TimeoutError: cell timed out")
+
+
+def _write_page(path, source, kernel="python3"):
+    path.write_text(f"""---
+kernelspec:
+  name: {kernel}
+  display_name: {kernel}
+---
+
+```{{code-cell}} ipython3
+{source}
+```
+""")
+    return path
+
+
+def test_kernels_started_at_once_talk_over_sockets_of_their_own_and_leave_nothing_behind(tmp_path, monkeypatch):
+    monkeypatch.setenv("COMPENDIUM_BUILD_DIR", str(tmp_path / "_build"))
+    pages = [_write_page(tmp_path / f"page_{n}.md", f"print({n} * 7)") for n in (1, 2)]
+    report = execution.execute_into_cache(pages, tmp_path / "_build" / ".jupyter_cache", jobs=2, book_root=tmp_path)
+    assert sorted(report.executed) == ["page_1.md", "page_2.md"] and not report.failed
+    from jupyter_client.manager import AsyncKernelManager
+
+    manager = AsyncKernelManager(config=execution.kernel_config(str(tmp_path / "sockets")))
+    assert (manager.transport, manager.ip) == ("ipc", str(tmp_path / "sockets" / "kernel"))
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["_build", "page_1.md", "page_2.md"]
+
+
+def test_a_kernel_that_cannot_start_fails_its_page_in_one_line_and_the_run_goes_on(tmp_path, monkeypatch):
+    monkeypatch.setenv("COMPENDIUM_BUILD_DIR", str(tmp_path / "_build"))
+    page = _write_page(tmp_path / "page.md", "print(1)", kernel="no-such-kernel")
+    report = execution.execute_into_cache([page], tmp_path / "_build" / ".jupyter_cache", book_root=tmp_path)
+    assert report.executed == []
+    assert report.failed["page.md"].startswith("page.md: the kernel failed: NoSuchKernel")
+    assert "NoSuchKernel" in report.logs["page.md"].read_text()

@@ -20,7 +20,9 @@ import json
 import os
 import shutil
 import sys
+import tempfile
 import time
+import traceback
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -167,14 +169,37 @@ def failed_cell(notebook, error: BaseException | None = None) -> str:
     return f"{type(error).__name__}: {error}" if error is not None else "failed"
 
 
+def kernel_config(socket_dir: str):
+    """Configuration for a notebook's kernel manager: connect over Unix sockets in ``socket_dir``.
+
+    Over TCP the client picks free ports, closes them and lets the kernel bind them a moment later, so two
+    kernels started at once can be handed the same port and one dies with "Address already in use" (a known
+    race of the Jupyter protocol; nteract/papermill#511). A socket path in a folder of its own cannot be
+    taken by another kernel. Windows has no Unix sockets there, so it keeps TCP. (Given as configuration, not
+    as a ready manager, so that nbclient owns the kernel and shuts it down when the notebook is done.)
+    """
+    from traitlets.config import Config
+
+    if os.name == "nt":
+        return Config()
+    return Config({"KernelManager": {"transport": "ipc", "ip": os.path.join(socket_dir, "kernel")}})
+
+
 def _execute(path: Path, timeout: int):
     """Run one notebook in a fresh kernel with the notebook's folder as working directory; return it, the
-    seconds it took, and (when it failed) the failed cell in one line and the traceback."""
+    seconds it took, and (when it failed, in a cell or in starting the kernel) the failure in one line and the
+    traceback."""
     from jupyter_cache.executors.utils import single_nb_execution
 
     notebook = read_notebook(path)
-    result = single_nb_execution(notebook, cwd=str(path.parent), timeout=timeout, allow_errors=False,
-                                 shutdown_kernel="immediate")
+    started = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="crs-kernel-") as socket_dir:
+        try:
+            result = single_nb_execution(notebook, cwd=str(path.parent), timeout=timeout, allow_errors=False,
+                                         shutdown_kernel="immediate", config=kernel_config(socket_dir))
+        except Exception as error:  # a kernel that died or never answered: the page failed, the run goes on
+            message = f"the kernel failed: {type(error).__name__}: {' '.join(str(error).split())}"
+            return notebook, time.perf_counter() - started, (message, traceback.format_exc())
     failure = (" ".join(failed_cell(notebook, result.err).split()), result.exc_string) if result.err else None
     return notebook, result.time, failure
 
