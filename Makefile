@@ -94,6 +94,7 @@ notebooks: $(INSTALLED)
 	  $(BIN)/jupytext --quiet --to ipynb --update "$$md" && \
 	  env -u COMPENDIUM_DATA -u COMPENDIUM_INTERNAL $(BIN)/jupyter execute --inplace "$${md%.md}.ipynb" || exit 1; \
 	done
+	$(BIN)/python tools/drop_execution_times.py notebooks/*.ipynb
 
 ## bench: cold build, no-op rebuild, serial raw execution, test command and site size, in one run.
 bench: $(INSTALLED) $(CHROMIUM)
