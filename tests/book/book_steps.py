@@ -1,6 +1,6 @@
 """The steps of `make book`, for the tests that build a book: the parallel executor, Jupyter Book with
 warnings as errors, and the PDF. Each returns the finished process (return code and output) for the test to
-judge."""
+judge; the PDF is started and waited for apart, so that other checks run while it prints."""
 import subprocess
 import sys
 from pathlib import Path
@@ -23,7 +23,15 @@ def build_book(book: Path = ROOT) -> subprocess.CompletedProcess:
     return _run(str(BIN / "jupyter-book"), "build", str(book), "-W", "-n", "--keep-going")
 
 
-def print_book(book: Path = ROOT) -> subprocess.CompletedProcess:
-    """`python -m crs_compendium.build.pdf`: the single-page build printed to _build/html/compendium.pdf."""
-    return _run(str(BIN / "python"), "-m", "crs_compendium.build.pdf", "--book", str(book))
+def start_printing_book(book: Path = ROOT) -> subprocess.Popen:
+    """`python -m crs_compendium.build.pdf` (the single-page build printed to _build/html/compendium.pdf),
+    started and left running: :func:`finished` waits for it. Printing is mostly one core's work, so the
+    browser checks of the site run meanwhile."""
+    return subprocess.Popen([str(BIN / "python"), "-m", "crs_compendium.build.pdf", "--book", str(book)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT)
 
+
+def finished(process: subprocess.Popen, timeout: int = 1200) -> subprocess.CompletedProcess:
+    """Wait for a started step and return it as :func:`subprocess.run` would have."""
+    stdout, stderr = process.communicate(timeout=timeout)
+    return subprocess.CompletedProcess(process.args, process.returncode, stdout, stderr)

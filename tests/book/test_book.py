@@ -23,7 +23,7 @@ from urllib.parse import unquote, urljoin, urlsplit
 
 import pytest
 import yaml
-from book_steps import ROOT, build_book, execute_notebooks, print_book
+from book_steps import ROOT, build_book, execute_notebooks, finished, start_printing_book
 
 HTML = ROOT / "_build" / "html"
 CHROMIUM = Path("/usr/bin/chromium")
@@ -43,7 +43,7 @@ def data_before_build():
 
 @pytest.fixture(scope="module")
 def built_book(data_before_build):
-    """What `make book` does: execute what the cache lacks, two at a time, build with -W, print the PDF."""
+    """What `make book` does up to the site: execute what the cache lacks, two at a time, build with -W."""
     executed = execute_notebooks()
     if executed.returncode != 0:
         return executed
@@ -51,16 +51,24 @@ def built_book(data_before_build):
         assert executed.stdout.startswith("executed 0 notebook(s)"), (
             "nbval's executions did not reach the cache: " + executed.stdout
         )
-    built = build_book()
-    if built.returncode != 0:
-        return built
-    printed = print_book()
-    return printed if printed.returncode != 0 else built
+    return build_book()
 
 
-def test_the_build_never_writes_to_the_input_data(built_book, data_before_build):
-    assert built_book.returncode == 0
-    assert _data_bytes() == data_before_build
+@pytest.fixture(scope="module")
+def printing(built_book):
+    """The last step of `make book`, the PDF, started once the site is built and left printing."""
+    if built_book.returncode != 0:
+        pytest.fail("the book did not build; see the build test")
+    process = start_printing_book()
+    yield process
+    if process.poll() is None:
+        process.kill()
+
+
+@pytest.fixture(scope="module")
+def printed_book(printing):
+    """The PDF step, finished."""
+    return finished(printing)
 
 
 def test_book_builds_with_every_notebook_executed_and_no_warnings(built_book):
@@ -228,7 +236,7 @@ async def _drive_explorer(context, url: str) -> dict:
 
 
 @pytest.fixture(scope="module")
-def rendered(site):
+def rendered(site, printing):
     """Every page of the site as headless Chromium saw it; the two screenshots land in _build/screenshots."""
     if not CHROMIUM.is_file():
         pytest.fail("Debian's chromium is missing: `make test` installs it (apt-get install chromium)")
@@ -266,7 +274,7 @@ def _problems(name: str, seen: dict, patient_level: set[str]) -> list[str]:
     return problems
 
 
-def test_every_page_loads_offline_with_images_links_headings_and_banners(rendered):
+def test_every_page_loads_offline_with_images_links_headings_and_banners(rendered, printed_book):
     pages, _, _ = rendered
     assert "book/index.html" in pages and "notebooks/01_patient_flow.html" in pages
     patient_level = set(_patient_level_pages())
@@ -338,10 +346,10 @@ def _page_title(path: Path) -> str:
     return title.split(" &#8212; ")[0]
 
 
-def test_the_pdf_has_one_section_per_page_of_the_book_and_working_links(built_book):
+def test_the_pdf_has_one_section_per_page_of_the_book_and_working_links(printed_book):
     from pypdf import PdfReader
 
-    assert built_book.returncode == 0
+    assert printed_book.returncode == 0, printed_book.stdout[-3000:] + printed_book.stderr[-3000:]
     reader = PdfReader(HTML / "compendium.pdf")
     toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
     pages = [entry["file"] for part in toc["parts"] for entry in part["chapters"]]
@@ -369,3 +377,7 @@ def test_the_site_without_its_pdf_stays_under_12_mb(built_book):
     size = sum(p.stat().st_size for p in HTML.rglob("*") if p.is_file() and p.name != "compendium.pdf")
     assert size <= 12_000_000, f"the site is {size / 1e6:.1f} MB without its PDF"
 
+
+def test_the_build_never_writes_to_the_input_data(printed_book, data_before_build):
+    assert printed_book.returncode == 0
+    assert _data_bytes() == data_before_build

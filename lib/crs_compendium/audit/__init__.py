@@ -20,7 +20,7 @@ from ..printed.measured import TEST_SHORT
 from .checks import AuditCheck, StratifiedP, all_checks, format_tests, table_text, tested_tables
 from .combine import charges, combine_verdicts
 from .inputs import AuditInputs, load_inputs
-from .render import claims_table_html, inconsistencies_markdown, statements_markdown
+from .render import claims_table_html, inconsistencies_markdown, linked_claims_html, statements_markdown
 from .statements import significance_checks
 
 __all__ = ["EXPORT_COLUMNS", "Audit", "AuditCheck", "AuditInputs", "run_audit"]
@@ -248,10 +248,19 @@ class Audit:
                 entries.append({"reading": words, "test": joint.test, "values": values, "comparisons": samples})
         return entries
 
+    @property
+    def links(self) -> dict[str, str]:
+        """Claim id -> its permalink, relative to the site root (the export's ``link`` column)."""
+        return dict(zip(self.verdicts["claim_id"], self.verdicts["link"]))
+
     def inconsistencies_markdown(self) -> str:
         """The inconsistencies as a MyST bullet list in plain words, each linked to the section that checks it."""
-        return inconsistencies_markdown(self.inconsistencies(), dict(zip(self.verdicts["claim_id"],
-                                                                          self.verdicts["link"])))
+        return inconsistencies_markdown(self.inconsistencies(), self.links)
+
+    def linked(self, rows: pd.DataFrame) -> HTML:
+        """A table of claims indexed by claim id (such as :meth:`assumptions`), each id linked to its
+        permalink on the page that checks it."""
+        return HTML(linked_claims_html(rows, self.links))
 
     def statements_markdown(self, word: str = INCONSISTENT) -> str:
         """The significance statements with one verdict as a MyST bullet list, linked to their section."""

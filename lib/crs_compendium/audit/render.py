@@ -11,7 +11,8 @@ import pandas as pd
 from ..vocab import VERDICT_COLOURS
 from .combine import claim_anchor
 
-__all__ = ["inconsistencies_markdown", "statements_markdown", "claims_table_html", "claim_link_html"]
+__all__ = ["inconsistencies_markdown", "statements_markdown", "claims_table_html", "claim_link_html",
+           "linked_claims_html"]
 
 
 def claim_link_html(claim_id: str, link: str, *, from_page: str = "notebooks/") -> str:
@@ -73,6 +74,19 @@ def claims_table_html(rows: pd.DataFrame) -> str:
         body.append(f'<tr id="{html.escape(anchor)}">' + "".join(f"<td>{cell}</td>" for cell in cells) + "</tr>")
     head = "".join(f"<th>{name}</th>" for name in ("claim", "printed in", "printed", "recomputed", "verdict", "note"))
     return f'<table class="claims-table"><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>'
+
+
+def linked_claims_html(rows: pd.DataFrame, links: dict[str, str]) -> str:
+    """A table of claims (``rows`` indexed by claim id) whose first column links each id to its permalink
+    (``links``: claim id -> link from the site root), for lists of claims on a page other than the one that
+    checks them; every other column is shown as text."""
+    head = "".join(f"<th>{html.escape(str(name))}</th>" for name in ["claim", *rows.columns])
+    body = "".join(
+        "<tr>" + f"<td>{claim_link_html(claim_id, links[claim_id])}</td>"
+        + "".join(f"<td>{html.escape(str(value))}</td>" for value in values) + "</tr>"
+        for claim_id, values in zip(rows.index, rows.itertuples(index=False))
+    )
+    return f'<table class="claims-table"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
 
 
 def _markdown_text(text: str) -> str:
