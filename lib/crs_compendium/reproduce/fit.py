@@ -8,6 +8,7 @@ significance marks have computations of their own here.
 """
 from __future__ import annotations
 
+import functools
 import html
 import itertools
 import math
@@ -98,16 +99,26 @@ class _Evaluator:
         self.toci = self.p["tocilizumab"].astype(bool)
         self.cases = case_patient_ids(self.p)
         self.disclosure = cohort.disclosure
+        self._masks: dict[str, pd.Series] = {}
 
     def rule(self, quantity: str) -> tuple[str, str]:
         row = self.quantities.loc[quantity]
         return row["rule"], row["expression"]
 
+    def mask(self, expression: str) -> pd.Series:
+        """The patients an expression selects (:func:`patient_mask`), each expression evaluated once: the
+        registry's few expressions are asked for hundreds of times, and pandas' eval of one takes milliseconds."""
+        if expression not in self._masks:
+            self._masks[expression] = patient_mask(self.p, expression)
+        return self._masks[expression]
+
     def group(self, name: str) -> pd.Series:
-        return patient_mask(self.p, self.groups.at[name, "members"])
+        return self.mask(self.groups.at[name, "members"])
 
     def flags(self, quantity: str, category: str) -> pd.Series | None:
         rule, expression = self.rule(quantity)
+        if rule == "flag":
+            return self.mask(expression)
         return category_mask(self.p, rule, expression, category)
 
     def labels(self, quantity: str) -> pd.Series:
@@ -189,7 +200,7 @@ class _Evaluator:
             return self._best_p(tests, printed)
         if rule == "flag" or self.quantities.at[quantity, "partition"]:
             if rule == "flag":
-                labels = patient_mask(p, expression).map({True: "yes", False: "no"})
+                labels = self.mask(expression).map({True: "yes", False: "no"})
             else:
                 labels = self.labels(quantity)
             table = pd.crosstab(self.toci.map({True: "toci", False: "non_toci"}), labels)
@@ -215,9 +226,14 @@ class _Evaluator:
                                                     else "no test reproduces it") + f" ({listing})"
         return _format(finite[best], printed), _status(finite[best], printed, bool(reproducing)), note
 
+    @functools.cached_property
+    def _days_dosed(self) -> dict[str, list[int]]:
+        """{patient id: the days with a tocilizumab dose (toci_mg), in order}, for patients with any."""
+        dosed = self.daily[self.daily["toci_mg"].fillna(0) > 0]
+        return {pid: sorted(map(int, days)) for pid, days in dosed.groupby("patient_id", sort=False)["day"]}
+
     def _dose_days(self, patient_id: str) -> list[int]:
-        frame = self.daily[self.daily["patient_id"] == patient_id]
-        return sorted(int(d) for d in frame.loc[frame["toci_mg"].fillna(0) > 0, "day"])
+        return self._days_dosed.get(patient_id, [])
 
     def _dosing_interval(self, stat: str, printed: str) -> tuple[str, str, str]:
         dose_days = {pid: self._dose_days(pid) for pid in self.p.loc[self.toci, "patient_id"]}
@@ -295,7 +311,7 @@ def _figure2b_rows(evaluator: _Evaluator) -> list[dict]:
     p, toci = evaluator.p, evaluator.toci
     rows = []
     for label, stratum, category in _FIGURE2B_STRATA:
-        selected = patient_mask(p, stratum)
+        selected = evaluator.mask(stratum)
         record = claims_for(evaluator.claims, quantity="significance_threshold", category=category).iloc[0]
         printed = record["printed"]
         durations = p["crs_duration_days"].astype(float)
