@@ -1,17 +1,20 @@
-"""Numbers as pages show them: one p-value formatter, and numbers printed like the paper prints them.
+"""Numbers as pages show them: one p-value formatter, numbers printed like the paper prints them, and
+claim ids in HTML.
 
 Every value is rounded exactly (:func:`crs_compendium.numbers.round_fraction`, half away from zero, as
 SPSS prints), never through a float's repr.
 """
 from __future__ import annotations
 
+import html
 import math
 from fractions import Fraction
 
 from .exceptions import InvalidInputError
 from .numbers import parse_printed, round_fraction
 
-__all__ = ["format_p", "p_text", "format_number", "format_like", "format_percent", "format_count"]
+__all__ = ["format_p", "p_text", "format_number", "format_like", "format_percent", "format_count",
+           "claim_id_html"]
 
 
 def _missing(value: object) -> bool:
@@ -76,3 +79,15 @@ def format_percent(n: int, total: int, *, places: int = 1) -> str:
 def format_count(n: int, total: int, *, places: int = 1) -> str:
     """"n (%)" as Table 2 prints a count: ``format_count(24, 45)`` gives "24 (53.3)"."""
     return f"{int(n)} ({format_percent(n, total, places=places)})"
+
+
+def claim_id_html(claim_id: str) -> str:
+    """A claim id as HTML code that a narrow table column breaks only after a dot (``<wbr>``, which copying
+    leaves out, so a copied id is the id).
+
+    Examples
+    --------
+    >>> claim_id_html("t2.male.p_bonf")
+    '<code>t2.<wbr>male.<wbr>p_bonf</code>'
+    """
+    return "<code>" + ".<wbr>".join(html.escape(part) for part in claim_id.split(".")) + "</code>"

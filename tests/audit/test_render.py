@@ -21,9 +21,9 @@ def test_markdown_lists_link_every_inconsistency_and_escape_the_text(result):
 def test_a_list_of_claims_links_each_id_to_its_permalink_from_a_page_of_the_book(result):
     assumptions = result.assumptions()[["printed", "verdict", "assumption"]]
     text = result.linked(assumptions).data
-    targets = re.findall(r'<a class="claim-link" href="([^"]+)"><code>([^<]+)</code></a>', text)
-    assert [claim_id for _, claim_id in targets] == list(assumptions.index)
-    assert all(href == result.links[claim_id].removeprefix("notebooks/") for href, claim_id in targets)
+    targets = re.findall(r'<a class="claim-link" href="([^"]+)"><code>(.+?)</code></a>', text)
+    assert [shown.replace("<wbr>", "") for _, shown in targets] == list(assumptions.index)
+    assert all(href == result.links[shown.replace("<wbr>", "")].removeprefix("notebooks/") for href, shown in targets)
     assert all(re.fullmatch(r"1[1-3]_audit_\w+\.html#claim-[\w.-]+", href) for href, _ in targets)
 
 

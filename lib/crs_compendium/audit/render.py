@@ -8,6 +8,7 @@ import re
 
 import pandas as pd
 
+from ..formatting import claim_id_html
 from ..vocab import VERDICT_COLOURS
 from .combine import claim_anchor
 
@@ -19,7 +20,7 @@ def claim_link_html(claim_id: str, link: str, *, from_page: str = "notebooks/") 
     """An HTML link to a claim's permalink (``link`` is relative to the site root; ``from_page`` is the
     folder of the page the link sits on)."""
     target = link.removeprefix(from_page) if link.startswith(from_page) else link
-    return f'<a class="claim-link" href="{html.escape(target)}"><code>{html.escape(claim_id)}</code></a>'
+    return f'<a class="claim-link" href="{html.escape(target)}">{claim_id_html(claim_id)}</a>'
 
 
 def inconsistencies_markdown(inconsistencies: pd.DataFrame, links: dict[str, str]) -> str:
@@ -66,14 +67,15 @@ def claims_table_html(rows: pd.DataFrame) -> str:
         condition = f"<br><small>if {html.escape(condition)}</small>" if condition else ""
         cells = [
             f'<a class="claim-permalink" href="#{html.escape(anchor)}" title="permalink to this claim">'
-            f'<code>{html.escape(row["claim_id"])}</code></a>',
+            f'{claim_id_html(row["claim_id"])}</a>',
             html.escape(row["location"]), f"<code>{html.escape(row['printed'])}</code>", html.escape(row["recomputed"]),
             f'<span class="verdict" style="color:{colour}"><b>{html.escape(row["verdict"])}</b></span>{condition}',
             html.escape(row["note"]),
         ]
         body.append(f'<tr id="{html.escape(anchor)}">' + "".join(f"<td>{cell}</td>" for cell in cells) + "</tr>")
     head = "".join(f"<th>{name}</th>" for name in ("claim", "printed in", "printed", "recomputed", "verdict", "note"))
-    return f'<table class="claims-table"><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>'
+    return (f'<table class="claims-table audit-claims"><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody>'
+            '</table>')
 
 
 def linked_claims_html(rows: pd.DataFrame, links: dict[str, str]) -> str:

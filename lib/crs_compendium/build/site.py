@@ -16,6 +16,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..files import SITE_EXPORTS, ExportFile, describe_export, exports_table_html, read_text_csv, write_csv_atomic
+from ..formatting import claim_id_html
 from ..vocab import AUDIT_VERDICTS, SECTION_ORDER, VERDICT_COLOURS
 
 __all__ = ["EXPORT_FOLDERS", "list_exports", "copy_exports", "downloads_html", "claims_explorer_html"]
@@ -78,7 +79,7 @@ def claims_explorer_html(claims_export: Path, registry: Path, to_site_root: str)
         body.append(
             f'<tr data-verdict="{html.escape(row["verdict"])}" data-section="{html.escape(section)}" '
             f'data-text="{html.escape(text)}">'
-            f'<td><a href="{html.escape(to_site_root + row["link"])}"><code>{html.escape(row["claim_id"])}</code></a></td>'
+            f'<td><a href="{html.escape(to_site_root + row["link"])}">{claim_id_html(row["claim_id"])}</a></td>'
             f'<td>{html.escape(section)}</td><td>{html.escape(row["location"])}</td>'
             f'<td><code>{html.escape(row["printed"])}</code></td><td>{html.escape(row["recomputed"])}</td>'
             f'<td>{_badge(row["verdict"])}</td><td>{html.escape(row["note"])}</td></tr>')
