@@ -35,8 +35,8 @@ def banner_text(cohort: Cohort) -> str:
     shown = (f"{INTERNAL_MARK}. This book was built with {INTERNAL_ENV}=1 and shows patients one by one "
              "(ids, rows, lines and dots per patient) for the data holder's own checking."
              if cohort.disclosure.internal else
-             f"The page shows aggregates only: no patient id, no row, line or dot per patient, and no number "
-             f"resting on fewer than {MIN_PATIENTS} patients.")
+             f"The page shows aggregates only: no patient id, no row, line or dot per patient, and no statistic "
+             f"of a group (or a day) of fewer than {MIN_PATIENTS} patients.")
     return (f"Data loaded from {data_label(cohort.source)}: {len(cohort.patients)} patients, {len(cohort.daily)} "
             f"daily rows, validated against data/ipd_schema.md. This is not the shipped synthetic "
             f"reconstruction. {shown}")
