@@ -6,8 +6,14 @@ this folder on sys.path).
 * Student's sleep data (R's ``sleep``: extra hours of sleep under two drugs, 10 patients each).
 * A two-patient data folder in the schema of data/ipd_schema.md, valid as written, and a helper that
   breaks one cell of it.
+* A sampler of data sets consistent with a printed median and range (``printed.measured``'s interval
+  boxes), for checks against brute force.
 """
+from fractions import Fraction
+
 import pandas as pd
+
+from crs_compendium.printed import measured
 
 # --------------------------------------------------------------------------------------------------------
 # The Gehan trial
@@ -77,3 +83,22 @@ def edit_cell(text, line, column, value):
     fields[header.index(column)] = value
     rows[line - 1] = ",".join(fields)
     return "\n".join(rows) + "\n"
+
+
+# --------------------------------------------------------------------------------------------------------
+# Data sets consistent with a printed summary
+# --------------------------------------------------------------------------------------------------------
+def sample_data_set(sets, rng):
+    """A random data set consistent with ``sets`` (a ``measured.ConsistentSets``): each position uniform in
+    its interval (on the scale's grid, if it has one), the middle pair of an even group drawn among its
+    options. Any vector in the box, sorted, is a data set."""
+    split = rng.choice(sets.split_options(limit=200)) if sets.even else None
+    lows, highs = sets.box(split)
+    step = sets.scale.step
+    values = []
+    for low, high in zip(lows, highs):
+        if step is None:
+            values.append(low + (high - low) * Fraction(rng.randint(0, 1000), 1000))
+        else:
+            values.append(rng.choice(measured._grid_points(low, high, step)))
+    return tuple(sorted(values))

@@ -22,6 +22,8 @@ from crs_compendium.printed import measured
 from crs_compendium.printed.measured import consistent_sets
 from crs_compendium.vocab import CONSISTENT, INCONSISTENT, NOT_CHECKABLE
 
+from sample_data import sample_data_set
+
 
 def scipy_reference(x, y, test):
     """SciPy directly (not the library's scipy_p): the conditional exact test has no SciPy form at n = 17, 28."""
@@ -32,21 +34,6 @@ def scipy_reference(x, y, test):
     if test in ("student", "welch"):
         return stats.ttest_ind(x, y, equal_var=test == "student").pvalue
     return measured.mann_whitney_exact_ties_p(x, y)
-
-
-def sample(sets, rng):
-    """A random data set of one group: each position uniform in its interval, an even group's middle pair
-    drawn among its options (any vector in the box, sorted, is a data set)."""
-    split = rng.choice(sets.split_options(limit=200)) if sets.even else None
-    lows, highs = sets.box(split)
-    step = sets.scale.step
-    values = []
-    for low, high in zip(lows, highs):
-        if step is None:
-            values.append(low + (high - low) * Fraction(rng.randint(0, 1000), 1000))
-        else:
-            values.append(rng.choice(measured._grid_points(low, high, step)))
-    return sorted(values)
 
 
 @pytest.fixture(scope="module")
@@ -95,7 +82,7 @@ def test_sampled_consistent_data_sets_never_leave_a_proved_interval(rows):
     for claim_id, check in rows.items():
         audit = check.result.shown
         first, second = (consistent_sets(group, audit.scale) for group in audit.groups)
-        samples = [(sample(first, rng), sample(second, rng)) for _ in range(12)]
+        samples = [(sample_data_set(first, rng), sample_data_set(second, rng)) for _ in range(12)]
         for reach in audit.tests:
             low = reach.low.limit if reach.low.limit is not None else (reach.low.p if reach.low.proved else 0.0)
             high = reach.high.limit if reach.high.limit is not None else (reach.high.p if reach.high.proved else 1.0)

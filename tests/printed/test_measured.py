@@ -35,6 +35,8 @@ from crs_compendium.printed.measured import (
     two_sample_p,
 )
 
+from sample_data import sample_data_set
+
 
 # --------------------------------------------------------------------------------------------------------
 # Helpers: brute force, SciPy references, samplers
@@ -91,21 +93,6 @@ def small_cases(seed, count, low=0, high=5, max_n=6):
         x = [Fraction(rng.randint(low, high)) for _ in range(n1)]
         y = [Fraction(rng.randint(low, high)) for _ in range(n2)]
         yield rng, summary_of(x, "a"), summary_of(y, "b")
-
-
-def sample_data_set(sets, rng):
-    """A random consistent data set: each position uniform in its interval (on the grid), the middle pair of
-    an even group drawn among its options. Any vector in the box, sorted, is a data set."""
-    split = rng.choice(sets.split_options(limit=200)) if sets.even else None
-    lows, highs = sets.box(split)
-    step = sets.scale.step
-    values = []
-    for low, high in zip(lows, highs):
-        if step is None:
-            values.append(low + (high - low) * Fraction(rng.randint(0, 1000), 1000))
-        else:
-            values.append(rng.choice(measured._grid_points(low, high, step)))
-    return tuple(sorted(values))
 
 
 def brute_p_values(s1, s2):

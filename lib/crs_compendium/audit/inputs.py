@@ -90,8 +90,6 @@ def load_links(path: str | Path | None = None) -> pd.DataFrame:
     return links
 
 
-
-
 def load_significance_statements(path: str | Path | None = None) -> pd.DataFrame:
     """Read the narrative claims of (no) significance: id, location, our wording, the p claims, what is
     asserted, and for a comparison within strata (CRS durations by grade) the measured quantity, the grade

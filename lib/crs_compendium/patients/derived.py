@@ -283,8 +283,6 @@ def expansion_summary(daily: pd.DataFrame, *, value: str = "car_copies_per_ug_dn
     return pd.DataFrame(records, columns=["patient_id", "peak", "day_of_peak", "auc_0_28"])
 
 
-
-
 def organ_peaks(daily: pd.DataFrame, columns: Sequence[str], *, first_day: int = 0) -> pd.DataFrame:
     """Per patient, the highest value of each column from ``first_day`` on (liver and kidney function after
     infusion, Supplementary Figure S2); a patient with no value of a column gets none for it."""

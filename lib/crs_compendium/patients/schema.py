@@ -105,7 +105,6 @@ class ColumnRule:
         return text + (" or empty" if self.nullable else "")
 
 
-
 @dataclass(frozen=True)
 class RowRule:
     """A rule across the columns of one row (or across rows, for ``duplicates``).

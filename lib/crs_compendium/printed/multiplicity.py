@@ -37,8 +37,6 @@ class BonferroniCheck(CheckResult):
         return f"adjusted p {self.printed} for p = {self.printed_p}, m = {self.m}"
 
 
-
-
 def check_bonferroni(printed_adjusted: str, printed_p: str, m: object) -> BonferroniCheck:
     """Check a printed Bonferroni-adjusted p against min(1, m * p) from the printed unadjusted p.
 

@@ -47,8 +47,6 @@ class PercentageCandidates(CheckResult):
         return f"{self.printed}% of N={self.N}"
 
 
-
-
 def _check_n_of_N(n: object, N: object) -> tuple[int, int]:
     n_count, N_count = as_count(n, name="n"), as_count(N, name="N")
     if N_count == 0:

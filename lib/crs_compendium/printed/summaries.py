@@ -48,8 +48,6 @@ class PooledSummaryCheck(CheckResult):
         return f"pooled {self.printed} from {' and '.join(self.groups)}"
 
 
-
-
 @dataclass(frozen=True, repr=False)
 class IntervalCheck(CheckResult):
     """Result of :func:`check_in_interval`: a printed value against the interval other numbers allow."""
@@ -60,8 +58,6 @@ class IntervalCheck(CheckResult):
 
     def _subject(self) -> str:
         return f"{self.what} {self.printed}" if self.what else self.printed
-
-
 
 
 def _is_integer(printed: str) -> bool:
@@ -239,7 +235,6 @@ def check_pooled_median_range(
         groups=tuple(f"{median} ({low}-{high}), n={size}" for median, low, high, size in summaries),
         failures=tuple(failures),
     )
-
 
 
 def _show(value: Fraction) -> str:

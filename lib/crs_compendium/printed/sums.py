@@ -25,8 +25,6 @@ class SumCheck(CheckResult):
         return f"{name}{' + '.join(self.parts)} = {self.printed}"
 
 
-
-
 @dataclass(frozen=True, repr=False)
 class AtMostCheck(CheckResult):
     """Result of :func:`check_at_most`: a count of a subgroup against the count of its group."""
@@ -38,8 +36,6 @@ class AtMostCheck(CheckResult):
     def _subject(self) -> str:
         name = f"{self.label}: " if self.label else ""
         return f"{name}{self.part} <= {self.whole}"
-
-
 
 
 def check_sum(
@@ -100,7 +96,6 @@ def check_sum(
         parts=printed_parts,
         label=label,
     )
-
 
 
 def check_at_most(part: object, whole: object, *, label: str = "") -> AtMostCheck:

@@ -372,8 +372,6 @@ def _adjust(tests: pd.DataFrame, m: int) -> pd.DataFrame:
                   "printed_p_bonferroni", "p_bonferroni_matches", "verdict_p_bonferroni", "fixed", "claim_id", "note"]]
 
 
-
-
 S4_COVARIATES = (
     Covariate("Age", ("age_years",), lambda p: p["age_years"].astype(float) / 10, "per 10 years"),
     Covariate("Male sex", ("sex",), lambda p: (p["sex"] == "M").astype(float), "male vs female"),

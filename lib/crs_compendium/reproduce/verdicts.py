@@ -99,15 +99,12 @@ def verdict_for(matches: bool | None, fixed: bool) -> str:
     return EQUAL if matches else DIFFERS
 
 
-
 def verdict_row(item: str, recomputed: str, printed: str | None, matches: bool | None, fixed: bool,
                 note: str = "", claim_id: str = "") -> dict:
     """One line of a page's verdict table (what, recomputed, printed, verdict, note), for a claim the
     registry holds no number for (a sentence such as "no significant difference")."""
     return {"item": item, "recomputed": recomputed, "printed": printed or "", "claim_id": claim_id,
             "verdict": verdict_for(None if printed is None else matches, fixed), "note": note}
-
-
 
 
 _STAT_KIND = {"count": "count", "percent": "count", "denominator": "count", "value": "order", "median": "order",
@@ -211,7 +208,6 @@ def summarise_verdicts(verdicts: pd.DataFrame) -> str:
     counts = verdicts["verdict"].value_counts()
     parts = [f"{int(counts[verdict])} {verdict}" for verdict in PAGE_VERDICTS if counts.get(verdict, 0)]
     return f"{len(verdicts)} numbers: " + "; ".join(parts) + "."
-
 
 
 @dataclass(frozen=True, repr=False)

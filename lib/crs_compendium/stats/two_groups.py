@@ -63,6 +63,19 @@ def _group_list(groups: Sequence[str]) -> str:
     return " and ".join(groups)
 
 
+def _unusable_group(samples: Mapping[str, pd.Series], value: str, disclosure: Disclosure | None, needs: str,
+                    withheld_what: str) -> str | None:
+    """Why two groups' values cannot be compared, or None: a group with fewer than 2 values (``needs`` says
+    what for), or one the privacy rule withholds (``withheld_what`` followed by the group names what)."""
+    for group, sample in samples.items():
+        if len(sample) < 2:
+            return f"group {group} has {len(sample)} value(s) of {value}; {needs}"
+        withheld = disclosure.withheld(len(sample), f"{withheld_what} {group}") if disclosure else None
+        if withheld:
+            return withheld
+    return None
+
+
 def measurement_tests(samples: Mapping[str, pd.Series], value: str, *,
                       disclosure: Disclosure | None = None) -> dict[str, float] | NotComputable:
     """The p of every test of :data:`CONTINUOUS_TESTS` comparing two samples of a measurement, or why not.
@@ -81,13 +94,9 @@ def measurement_tests(samples: Mapping[str, pd.Series], value: str, *,
         raise InvalidInputError(f"measurement_tests compares two groups; got {list(samples)}")
     what = f"tests of {value} between {_group_list(list(samples))}"
     values = {group: pd.to_numeric(sample, errors="coerce").astype(float).dropna() for group, sample in samples.items()}
-    for group, sample in values.items():
-        if len(sample) < 2:
-            return NotComputable(what, f"group {group} has {len(sample)} value(s) of {value}; a test needs at least "
-                                       "2 per group")
-        withheld = disclosure.withheld(len(sample), f"a test with group {group}") if disclosure else None
-        if withheld:
-            return NotComputable(what, withheld)
+    unusable = _unusable_group(values, value, disclosure, "a test needs at least 2 per group", "a test with group")
+    if unusable:
+        return NotComputable(what, unusable)
     pooled = pd.concat(list(values.values()))
     if pooled.nunique() == 1:
         return NotComputable(what, f"every value of {value} is {pooled.iloc[0]:g} in both groups: no test can tell "
@@ -179,13 +188,10 @@ def compare_measurement(data: pd.DataFrame, value: str, *, group: str = "group",
     samples = {name_: values[data[group] == name_].dropna() for name_ in order}
     if not any(len(sample) for sample in samples.values()):
         return NotComputable(name, f"no value of {value} in either group")
-    for name_, sample in samples.items():
-        if len(sample) < 2:
-            return NotComputable(name, f"group {name_} has {len(sample)} value(s) of {value}; comparing the groups "
-                                       "needs at least 2 in each")
-        withheld = disclosure.withheld(len(sample), f"the summary of group {name_}") if disclosure else None
-        if withheld:
-            return NotComputable(name, withheld)
+    unusable = _unusable_group(samples, value, disclosure, "comparing the groups needs at least 2 in each",
+                               "the summary of group")
+    if unusable:
+        return NotComputable(name, unusable)
     summary = pd.DataFrame({
         name_: {"n": len(sample), "median": sample.median(), "q1": sample.quantile(0.25),
                 "q3": sample.quantile(0.75), "min": sample.min(), "max": sample.max()}
