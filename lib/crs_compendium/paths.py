@@ -6,7 +6,7 @@ which `COMPENDIUM_BUILD_DIR` can move (tests point it at a temporary folder).
 import os
 from pathlib import Path
 
-__all__ = ["ROOT", "DATA_DIR", "PUBLISHED_DIR", "PAPER_TEXT", "build_dir"]
+__all__ = ["ROOT", "DATA_DIR", "PUBLISHED_DIR", "PAPER_TEXT", "OUTPUT_FOLDERS", "build_root", "build_dir"]
 
 ROOT = Path(__file__).resolve().parents[2]
 DATA_DIR = ROOT / "data"
@@ -20,9 +20,17 @@ PAPER_TEXT = Path(
 )
 
 
+OUTPUT_FOLDERS = ("audit", "results", "reconstruction")
+"""The folders under the build directory that the notebooks write; every CSV file in them is an export."""
+
+
+def build_root(book_root: Path = ROOT) -> Path:
+    """The build directory: ``COMPENDIUM_BUILD_DIR``, else the book's ``_build``."""
+    return Path(os.environ.get("COMPENDIUM_BUILD_DIR", book_root / "_build"))
+
+
 def build_dir(*parts: str) -> Path:
     """Return (and create) a folder under the build directory, e.g. build_dir("audit")."""
-    base = Path(os.environ.get("COMPENDIUM_BUILD_DIR", ROOT / "_build"))
-    folder = base.joinpath(*parts)
+    folder = build_root().joinpath(*parts)
     folder.mkdir(parents=True, exist_ok=True)
     return folder

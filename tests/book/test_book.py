@@ -25,8 +25,9 @@ import pytest
 import yaml
 from book_steps import ROOT, build_book, execute_notebooks, finished, start_printing_book
 
+from crs_compendium.build.pdf import CHROMIUM, CHROMIUM_ARGS
+
 HTML = ROOT / "_build" / "html"
-CHROMIUM = Path("/usr/bin/chromium")
 # The class of the banner crs_compendium.reproduce.page.data_level_banner puts on every patient-level page.
 BANNER_CLASS = "data-level-banner"
 
@@ -110,10 +111,6 @@ def site(built_book):
     server.shutdown()
 
 
-# Chromium's own calls home would fail noisily on a closed network; the page's own requests are still seen
-# (and judged) by the checks below.
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run", "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1"]
 # Pages open this many at a time: each waits for the network to be idle for 0.5 s, and those waits overlap.
 PAGES_AT_ONCE = 4
 # Page -> whether the screenshot covers the whole page (else the first screen, at the page's #fragment).

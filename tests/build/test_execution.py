@@ -3,10 +3,11 @@ data, an internal build never shares a cache with a public one, and a failed cel
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
 from crs_compendium.build import execution
+from crs_compendium.paths import OUTPUT_FOLDERS
 
 
 def _outputs(book):
-    return [book / "_build" / name / "old.csv" for name in execution.OUTPUT_FOLDERS]
+    return [book / "_build" / name / "old.csv" for name in OUTPUT_FOLDERS]
 
 
 def test_emptying_the_cache_empties_the_folders_the_notebooks_write(tmp_path, monkeypatch):

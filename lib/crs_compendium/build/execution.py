@@ -30,12 +30,10 @@ from pathlib import Path
 
 import yaml
 
-from ..paths import ROOT
+from ..paths import OUTPUT_FOLDERS, ROOT, build_root
 
 __all__ = [
-    "OUTPUT_FOLDERS",
     "ExecutionReport",
-    "output_dir",
     "remove_outputs",
     "failed_cell",
     "book_notebooks",
@@ -49,8 +47,6 @@ __all__ = [
 ]
 
 _FINGERPRINT_FILE = "inputs.sha256"
-OUTPUT_FOLDERS = ("results", "audit", "reconstruction")
-"""The folders under the build directory that the notebooks write (crs_compendium.paths.build_dir)."""
 
 
 @dataclass
@@ -117,14 +113,9 @@ def read_notebook(path: Path):
     return read_myst_markdown_notebook(path.read_text(), path=path)
 
 
-def output_dir(book_root: Path = ROOT) -> Path:
-    """The build directory the book's notebooks write to (``COMPENDIUM_BUILD_DIR``, else ``_build``)."""
-    return Path(os.environ.get("COMPENDIUM_BUILD_DIR", book_root / "_build"))
-
-
 def remove_outputs(book_root: Path = ROOT, *, html: bool = False) -> None:
     """Empty the folders the notebooks write (and the HTML), so none of their files outlives its run."""
-    folders = [output_dir(book_root) / name for name in OUTPUT_FOLDERS]
+    folders = [build_root(book_root) / name for name in OUTPUT_FOLDERS]
     for folder in folders + ([book_root / "_build" / "html"] if html else []):
         shutil.rmtree(folder, ignore_errors=True)
 

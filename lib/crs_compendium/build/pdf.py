@@ -19,11 +19,14 @@ from pathlib import Path
 
 from ..paths import ROOT
 
-__all__ = ["CHROMIUM", "PDF_NAME", "build_single_page", "print_pdf", "main"]
+__all__ = ["CHROMIUM", "CHROMIUM_ARGS", "PDF_NAME", "build_single_page", "print_pdf", "main"]
 
 CHROMIUM = Path("/usr/bin/chromium")
+"""Debian's Chromium, which the Makefile installs; it prints the PDF and the browser test drives it."""
 PDF_NAME = "compendium.pdf"
-_CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+# Chromium's own calls home would fail noisily on a closed network, and only 127.0.0.1 resolves: the page's
+# own requests are all that leave the browser.
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                   "--disable-sync", "--no-first-run", "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1"]
 
 
@@ -62,7 +65,7 @@ async def _print(page: Path, out: Path) -> None:
     from playwright.async_api import async_playwright
 
     async with async_playwright() as playwright:
-        browser = await playwright.chromium.launch(executable_path=str(CHROMIUM), args=_CHROMIUM_ARGS)
+        browser = await playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         tab = await browser.new_page()
         await tab.goto(page.resolve().as_uri(), wait_until="networkidle")
         await tab.evaluate("document.fonts.ready")

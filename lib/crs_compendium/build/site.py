@@ -17,19 +17,17 @@ import pandas as pd
 
 from ..files import SITE_EXPORTS, ExportFile, describe_export, exports_table_html, read_text_csv, write_csv_atomic
 from ..formatting import claim_id_html
+from ..paths import OUTPUT_FOLDERS
 from ..vocab import AUDIT_VERDICTS, SECTION_ORDER, VERDICT_COLOURS
 
-__all__ = ["EXPORT_FOLDERS", "list_exports", "copy_exports", "downloads_html", "claims_explorer_html"]
-
-EXPORT_FOLDERS = ("audit", "results", "reconstruction")
-"""Folders of the build directory whose CSV files are exports."""
+__all__ = ["list_exports", "copy_exports", "downloads_html", "claims_explorer_html"]
 
 _EXPLORER_COLUMNS = ("claim_id", "location", "printed", "recomputed", "verdict", "note", "link")
 
 
 def list_exports(build_root: Path) -> list[ExportFile]:
     """Every export the last build wrote, in folder and name order."""
-    return [describe_export(path, build_root) for folder in EXPORT_FOLDERS
+    return [describe_export(path, build_root) for folder in OUTPUT_FOLDERS
             for path in sorted((build_root / folder).glob("*.csv"))]
 
 

@@ -20,7 +20,7 @@ the site offers a reviewer besides its pages (:mod:`crs_compendium.build.site`).
    builder) sets ``numfig = True`` when the configuration is read; the compendium names its figures as
    the paper does ("Figure 4") in the captions, so Sphinx's running numbers ("Fig. 7") are switched off in
    _config.yml and this puts that setting back.
-5. Downloads and the claims explorer: the directive ``{exports-table}`` lists every export of the build
+6. Downloads and the claims explorer: the directive ``{exports-table}`` lists every export of the build
    with its row count and checksum, ``{claims-explorer}`` shows every audited claim in one filterable
    table; both are written from the build's files each time the book is built (the pages that hold
    them are always read again, so they never show a stale list), and the exports are copied into the
@@ -35,9 +35,8 @@ from docutils import nodes
 from docutils.parsers.rst import Directive
 
 from ..paths import PUBLISHED_DIR, build_dir
-from .site import claims_explorer_html, copy_exports, downloads_html, list_exports
-
 from ..vocab import INTERNAL_MARK
+from .site import claims_explorer_html, copy_exports, downloads_html, list_exports
 
 __all__ = ["NOTEBOOK_NAME", "setup"]
 
