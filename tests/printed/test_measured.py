@@ -32,7 +32,6 @@ from crs_compendium.printed.measured import (
     audit_stratified_claim,
     consistent_sets,
     mann_whitney_exact_ties_p,
-    two_sample_p,
 )
 
 from sample_data import sample_data_set
@@ -198,14 +197,14 @@ def test_module_formulas_match_scipy_on_tied_samples(seed):
             ours = measured._p_from_summary(test, x, y)
             assert (math.isnan(reference) and math.isnan(ours)) or math.isclose(ours, reference, rel_tol=1e-9,
                                                                                abs_tol=1e-14)
-            assert math.isclose(two_sample_p(x, y, test), ours, rel_tol=1e-9, abs_tol=1e-14) or math.isnan(ours)
+            assert math.isclose(measured.scipy_p(x, y, test), ours, rel_tol=1e-9, abs_tol=1e-14) or math.isnan(ours)
 
 
 def test_exact_test_on_tied_data_is_scipys_floor_of_u():
     # U1 = 2.5, so max(U1, U2) = 17.5 and SciPy uses 2 P(U >= 17) of the tie-free null
     x, y = [1, 2, 2, 3], [2, 3, 4, 5, 5]
     tail, total = measured._tie_free_upper_tail(4, 5)
-    assert math.isclose(two_sample_p(x, y, "mw_exact"), 2 * tail[17] / total)
+    assert math.isclose(measured.scipy_p(x, y, "mw_exact"), 2 * tail[17] / total)
     assert math.isclose(stats.mannwhitneyu(x, y, method="exact").pvalue, 2 * tail[17] / total)
 
 

@@ -118,7 +118,6 @@ __all__ = [
     "JointReach",
     "StratifiedClaimAudit",
     "consistent_sets",
-    "two_sample_p",
     "scipy_p",
     "mann_whitney_exact_ties_p",
     "audit_measured_row",
@@ -689,31 +688,6 @@ def _t_p(n1: int, mean1, q1, n2: int, mean2, q2, equal_var: bool):
     return np.where(np.isnan(t), np.nan, p)
 
 
-def two_sample_p(x: Sequence[float], y: Sequence[float], test: str) -> float:
-    """The two-sided p of one of :data:`TESTS` for samples ``x`` and ``y``, computed with SciPy.
-
-    ``mw_exact_ties`` uses :func:`mann_whitney_exact_ties_p` (SciPy has no exact conditional method short
-    of ``permutation_test``, which enumerates every split).
-    """
-    x = [float(value) for value in x]
-    y = [float(value) for value in y]
-    if test == "mw_exact":
-        return float(stats.mannwhitneyu(x, y, method="exact").pvalue)
-    if test == "mw_exact_ties":
-        return mann_whitney_exact_ties_p(x, y)
-    if test == "mw_asymptotic":
-        return float(stats.mannwhitneyu(x, y, method="asymptotic", use_continuity=False).pvalue)
-    if test == "mw_asymptotic_cc":
-        return float(stats.mannwhitneyu(x, y, method="asymptotic", use_continuity=True).pvalue)
-    if test in ("student", "welch"):
-        import warnings
-
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", RuntimeWarning)  # SciPy warns on (nearly) constant groups
-            return float(stats.ttest_ind(x, y, equal_var=test == "student").pvalue)
-    raise InvalidInputError(f"unknown test {test!r}; expected one of {TESTS}")
-
-
 def scipy_p(x: Sequence[float], y: Sequence[float], test: str) -> float:
     """SciPy's own p-value of a data set under one of :data:`TESTS`, to re-test a witness independently of
     this module's formulas: ``scipy.stats.mannwhitneyu`` (method "exact"; "asymptotic" with and without
@@ -742,7 +716,7 @@ def scipy_p(x: Sequence[float], y: Sequence[float], test: str) -> float:
 
 
 def _p_from_summary(test: str, x: Sequence[float], y: Sequence[float]) -> float:
-    """Same numbers as :func:`two_sample_p` from this module's own formulas (fast, no SciPy call overhead)."""
+    """Same numbers as :func:`scipy_p` from this module's own formulas (fast, no SciPy call overhead)."""
     n1, n2 = len(x), len(y)
     if test in _RANK_TESTS:
         u1, tie_term, blocks = _rank_summary(x, y)
@@ -759,7 +733,8 @@ def _p_from_summary(test: str, x: Sequence[float], y: Sequence[float]) -> float:
 # --------------------------------------------------------------------------------------------------------
 # Rank tests: a dynamic programme over "atoms" of the pooled order
 # --------------------------------------------------------------------------------------------------------
-def _tie_term(size: int) -> int:
+def _tie_term(size):
+    """t^3 - t of a tie block of ``size`` values (an int, or an array of sizes)."""
     return size**3 - size
 
 
@@ -1448,11 +1423,6 @@ def _walk(sites: _Sites, start: tuple[tuple, tuple], end: tuple[tuple, tuple], l
     return visited
 
 
-def _tt(counts: np.ndarray) -> np.ndarray:
-    counts = np.asarray(counts, dtype=float)
-    return counts**3 - counts
-
-
 class _Neighbourhood:
     """Every data set one move away from an index data set (x, y), with its statistics in bulk.
 
@@ -1474,7 +1444,7 @@ class _Neighbourhood:
         # score[g][i]: U1 contribution of one value of group g at site i
         score = [below[1] + 0.5 * hist[1], n1 - below[0] - 0.5 * hist[0]]
         base_u = float(score[0][np.array(x)].sum())
-        base_t = float(_tt(pooled).sum())
+        base_t = float(_tie_term(pooled).sum())
         sums = [values[np.array(x)].sum(), values[np.array(y)].sum()]
         squares = [(values[np.array(x)] ** 2).sum(), (values[np.array(y)] ** 2).sum()]
         parts = []
@@ -1503,7 +1473,8 @@ class _Neighbourhood:
             if old:
                 old_, new_ = np.concatenate(old), np.concatenate(new)
                 du = score[g][new_] - score[g][old_]
-                dt = _tt(pooled[old_] - 1) - _tt(pooled[old_]) + _tt(pooled[new_] + 1) - _tt(pooled[new_])
+                dt = (_tie_term(pooled[old_] - 1) - _tie_term(pooled[old_])
+                      + _tie_term(pooled[new_] + 1) - _tie_term(pooled[new_]))
                 moved_sum = sums[g] - values[old_] + values[new_]
                 moved_squares = squares[g] - values[old_] ** 2 + values[new_] ** 2
                 parts.append((g, np.concatenate(position), new_, np.full(len(new_), -1), base_u + du, base_t + dt,
@@ -1559,13 +1530,13 @@ class _Neighbourhood:
         s_old, t_old = config[k], config[k + 1]
         du = score[s_new] + score[t_new] - score[s_old] - score[t_old]
         h = pooled.astype(float)
-        dt = _tt(h[s_old] - 1) - _tt(h[s_old])
+        dt = _tie_term(h[s_old] - 1) - _tie_term(h[s_old])
         after_first = h[t_old] - (t_old == s_old)
-        dt = dt + _tt(after_first - 1) - _tt(after_first)
+        dt = dt + _tie_term(after_first - 1) - _tie_term(after_first)
         count_s = h[s_new] - (s_new == s_old) - (s_new == t_old)
-        dt = dt + _tt(count_s + 1) - _tt(count_s)
+        dt = dt + _tie_term(count_s + 1) - _tie_term(count_s)
         count_t = h[t_new] - (t_new == s_old) - (t_new == t_old) + (t_new == s_new)
-        dt = dt + _tt(count_t + 1) - _tt(count_t)
+        dt = dt + _tie_term(count_t + 1) - _tie_term(count_t)
         v = sites.floats
         moved_sum = total - v[s_old] - v[t_old] + v[s_new] + v[t_new]
         moved_squares = squares - v[s_old] ** 2 - v[t_old] ** 2 + v[s_new] ** 2 + v[t_new] ** 2
@@ -1591,7 +1562,6 @@ class _Explorer:
         self.n1, self.n2 = self.first.n, self.second.n
         self._conditional: dict[tuple, float] = {}
         self._hoods: dict[tuple, _Neighbourhood] = {}
-        self.evaluations = 0
 
     # ---- p-values ----------------------------------------------------------------------------------------
     def conditional(self, pair: tuple[tuple, tuple]) -> float:
@@ -1611,7 +1581,6 @@ class _Explorer:
         """p of ``test`` for each index pair; ``test="u2"`` gives 2 U1 instead (for searches aiming at U)."""
         if not pairs:
             return np.empty(0)
-        self.evaluations += len(pairs)
         if test == "mw_exact_ties":
             return np.array([self.conditional(pair) for pair in pairs])
         return self.from_stats(test, self.stats(pairs))
@@ -1660,7 +1629,6 @@ class _Explorer:
                     values = self.p_values(test, pairs)
                 else:
                     values = self.from_stats(test, hood.stats)
-                    self.evaluations += len(values)
                     chosen = np.argsort(score(values), kind="stable")[: 2 * width]
                     pairs = [hood.pair(int(i)) for i in chosen]
                     values = values[chosen]
@@ -2347,7 +2315,7 @@ class _PairAnalysis:
             limit_low, (attained_value, attained_pair) = self._asymptotic_low_limit(test)
             if attained_value <= value:
                 value, pair = attained_value, attained_pair
-            proved_low = value <= limit_low * (1 + 1e-12)
+            proved_low = value <= limit_low * (1 + _ATTAINABLE_TOLERANCE)
             if proved_low:
                 how_low = ("exact: the most extreme U with the most ties among them (atom programme); no less "
                            "extreme U can do better even with the largest tie term any data set has")
@@ -2372,7 +2340,7 @@ class _PairAnalysis:
                     candidate = float(_mw_asymptotic_p(u2 / 2, n1, n2, float(ties), continuity))
                     if candidate > value:
                         value, pair = candidate, tuple(tuple(v) for v in lex_pair)
-                proved = value >= limit * (1 - 1e-12)
+                proved = value >= limit * (1 - _ATTAINABLE_TOLERANCE)
             high = self._bound(test, value, pair, proved,
                                "exact: the U nearest the centre with the fewest ties any data set has" if proved
                                else "largest p found by search over single moves", limit)
@@ -2403,7 +2371,7 @@ class _PairAnalysis:
     def _reach_conditional(self) -> TestReach:
         floor = min(1.0, 2 / math.comb(self.n1 + self.n2, self.n1))
         value, pair = self._extreme("mw_exact_ties", largest=False)
-        proved = value <= floor * (1 + 1e-12)
+        proved = value <= floor * (1 + _ATTAINABLE_TOLERANCE)
         low = self._bound("mw_exact_ties", value, pair, proved,
                           "p = 2 / C(n1 + n2, n1), the least any permutation test can give (complete separation)"
                           if proved else "smallest p found by search (exact conditional p of each candidate)",
@@ -2428,7 +2396,7 @@ class _PairAnalysis:
             limit = None
             if tables is not None:  # Welch: |t| at most the largest Welch |t|, df at most n1 + n2 - 2
                 limit = float(2 * stdtr(n1 + n2 - 2, -tables[("welch", "least")][0]))
-            proved = limit is not None and value <= limit * (1 + 1e-12)
+            proved = limit is not None and value <= limit * (1 + _ATTAINABLE_TOLERANCE)
             low = self._bound(test, value, pair, proved,
                               "exact: the largest Welch |t| of the grid tables with the largest possible df" if proved
                               else "smallest p found by search (corners, grid tables, single moves)", limit)
@@ -2446,7 +2414,7 @@ class _PairAnalysis:
             limit = None
             if tables is not None:
                 limit = float(2 * stdtr(min(n1, n2) - 1, -tables[("welch", "largest")][0]))
-            proved = limit is not None and value >= limit * (1 - 1e-12)
+            proved = limit is not None and value >= limit * (1 - _ATTAINABLE_TOLERANCE)
             high = self._bound(test, value, pair, proved, "largest p found by search (corners, single moves)", limit)
         attainable, sure, how, witness, witness_p = self._attainability(test, low, high)
         return TestReach(test, self.printed_p, attainable, sure, how, witness, witness_p, low, high)
@@ -2514,7 +2482,12 @@ def _check_witness(first: ConsistentSets, second: ConsistentSets, test: str, pai
     (a failure is a bug in this module, hence an AssertionError)."""
     if not (first.contains(pair[0]) and second.contains(pair[1])):
         raise AssertionError(f"witness is not consistent with the printed summaries: {pair}")
-    recomputed = two_sample_p(*_floats(pair), test)
+    _check_p(test, pair[0], pair[1], p)
+
+
+def _check_p(test: str, x, y, p: float) -> None:
+    """A witness's p as SciPy gives it must be the p this module found for it (AssertionError otherwise)."""
+    recomputed = scipy_p(x, y, test)
     if not (math.isclose(recomputed, p, rel_tol=1e-7, abs_tol=1e-12) or (math.isnan(recomputed) and math.isnan(p))):
         raise AssertionError(f"{test}: witness gives p = {recomputed}, expected {p}")
 
@@ -2654,7 +2627,7 @@ def _exhaustive_reaches(first: ConsistentSets, second: ConsistentSets, printed_p
     reaches = []
     for test in tests:
         if test == "mw_exact_ties":
-            values = np.array([[_conditional_p_from_blocks(_rank_summary([float(v) for v in a], [float(v) for v in b])[2])
+            values = np.array([[mann_whitney_exact_ties_p([float(v) for v in a], [float(v) for v in b])
                                 for b in sets2] for a in sets1])
         else:
             values = np.asarray(_p_from_stats(test, stats_, first.n, second.n), dtype=float)
@@ -3365,6 +3338,13 @@ def _direction_ok(direction: str | None, x: Sequence[Fraction], y: Sequence[Frac
     return sign < 0 if direction == "lower" else sign > 0
 
 
+def _check_assignment(groups: Sequence[_StrataGroup], choices: Sequence[tuple[tuple, tuple]]) -> None:
+    """A witness assignment must fit each group's printed summaries (AssertionError otherwise: a bug here)."""
+    for group, choice in zip(groups, choices):
+        if not (group.sets.contains(choice[0]) and group.respects_minimum(choice)):
+            raise AssertionError(f"{group.label}: witness assignment does not fit the printed summaries")
+
+
 def _assignment(groups: Sequence[_StrataGroup], choices: Sequence[tuple[tuple, tuple]]) -> tuple:
     triples = []
     for group, choice in zip(groups, choices):
@@ -3474,7 +3454,7 @@ class _StrataSearch:
             sign = (stats_["u1"] - m0 * m1 / 2) if test in _RANK_TESTS else (stats_["mean1"] - stats_["mean2"])
             direction = sign < 0 if c.direction == "lower" else sign > 0
         if test == "mw_exact_ties":
-            p = np.array([_conditional_p_from_blocks(_rank_summary([float(v) for v in a], [float(v) for v in b])[2])
+            p = np.array([mann_whitney_exact_ties_p([float(v) for v in a], [float(v) for v in b])
                           for a, b in pairs])
         else:
             p = np.asarray(_p_from_stats(test, stats_, m0, m1), dtype=float)
@@ -3589,13 +3569,8 @@ def _comparison_reach(search: _StrataSearch, test: str, index: int) -> tuple[Com
         proved = p_value >= 1.0 or equal_means
         how = ("p = 1, the largest possible" + (" (the two means are exactly equal, t = 0)" if equal_means else "")
                if proved else "largest p found by search over assignments")
-    recomputed = two_sample_p([float(v) for v in x], [float(v) for v in y], test)
-    if not (math.isclose(recomputed, p_value, rel_tol=1e-7, abs_tol=1e-12) or
-            (math.isnan(recomputed) and math.isnan(p_value))):
-        raise AssertionError(f"{test}: witness gives p = {recomputed}, expected {p_value}")
-    for group, choice in zip(search.groups, choices):
-        if not (group.sets.contains(choice[0]) and group.respects_minimum(choice)):
-            raise AssertionError(f"{group.label}: witness assignment does not fit the printed summaries")
+    _check_p(test, x, y, p_value)
+    _check_assignment(search.groups, choices)
     extreme = PBound(float(p_value), _floats((x, y)), proved, how, float(p_value) if proved else None)
     if search.meets(test, index, choices, p_value):
         attainable, sure, text = True, True, "an assignment meets the printed bound (witness)"
@@ -3710,9 +3685,7 @@ def _joint_reach(search: _StrataSearch, test: str, meets: Sequence[np.ndarray],
     _, choices = best
     p_values = tuple(search.p(test, index, choices) for index in range(count))
     if all(search.meets(test, index, choices, p) for index, p in enumerate(p_values)):
-        for group, choice in zip(search.groups, choices):
-            if not (group.sets.contains(choice[0]) and group.respects_minimum(choice)):
-                raise AssertionError(f"{group.label}: witness assignment does not fit the printed summaries")
+        _check_assignment(search.groups, choices)
         return JointReach(test, True, True, "one assignment meets every printed bound (witness)", p_values,
                           _assignment(search.groups, choices))
     return JointReach(test, None, False, "no single assignment found that meets every printed bound", p_values,
