@@ -33,6 +33,9 @@ __all__ = [
     "as_printed",
     "round_fraction",
     "rounding_bounds",
+    "value_bounds",
+    "may_be_below_or_equal",
+    "may_be_equal",
     "rounds_to",
     "rounded_strings",
     "reproduces_p",
@@ -209,6 +212,38 @@ def rounding_bounds(printed: str) -> tuple[Fraction, Fraction]:
     center = Fraction(printed_decimal(printed))
     half_unit = Fraction(1, 10 ** decimals(printed)) / 2
     return center - half_unit, center + half_unit
+
+
+def value_bounds(printed: str, exact: bool = False) -> tuple[Fraction, Fraction]:
+    """The true values a printed number can stand for: itself when ``exact``, else its rounding interval."""
+    if exact:
+        value = Fraction(printed_decimal(printed))
+        return value, value
+    return rounding_bounds(printed)
+
+
+def may_be_below_or_equal(lower: str, upper: str, exact: bool = False) -> bool:
+    """Whether the true values behind two printed numbers can satisfy lower <= upper.
+
+    Rounding to a fixed number of decimals with one tie rule never reverses an order, so two numbers
+    printed with the same decimals are compared as printed; otherwise their rounding intervals must meet.
+    """
+    if exact or decimals(lower) == decimals(upper):
+        return Fraction(printed_decimal(lower)) <= Fraction(printed_decimal(upper))
+    return value_bounds(lower, exact)[0] <= value_bounds(upper, exact)[1]
+
+
+def may_be_equal(first: str, second: str, exact: bool = False) -> bool:
+    """Whether two printed numbers can stand for the same true value: printed with the same decimals they
+    must be identical (rounding one value the same way twice gives one result); with different decimals
+    ("0.35" and "0.350") their rounding intervals must meet.
+
+    Examples
+    --------
+    >>> may_be_equal("0.35", "0.350"), may_be_equal("0.35", "0.36"), may_be_equal("0.35", "0.354")
+    (True, False, True)
+    """
+    return may_be_below_or_equal(first, second, exact) and may_be_below_or_equal(second, first, exact)
 
 
 def rounds_to(value: object, printed: str, *, rounding: str = "up_or_down") -> bool:

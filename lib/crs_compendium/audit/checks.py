@@ -47,7 +47,7 @@ from ..printed.agreement import check_printings_agree
 from ..printed.contingency import TEST_NAMES, count_table_tests, splits_reproducing_p, test_name
 from ..printed.multiplicity import check_bonferroni
 from ..printed.percentages import check_percentage, percentage_denominator_candidates, percentage_n_candidates
-from ..printed.registry import claim_record, cross_references, first_claim
+from ..printed.registry import claim_record, claims_for, cross_references, first_claim
 from ..printed.summaries import check_in_interval, check_median_range, check_pooled_median_range, median_bounds
 from ..printed.sums import check_at_most, check_sum
 from ..printed.table1 import compare_with_printed_table1, load_printed_table1
@@ -269,7 +269,7 @@ def percentage_checks(inputs: AuditInputs) -> list[AuditCheck]:
             near = [str(d) for d in fits if abs(d - int(N)) <= 5]
             note += f"; denominators near {N} that fit n = {count['printed']}: {', '.join(near) or 'none'}"
             counts = percentage_n_candidates(record["printed"], N)
-            if getattr(counts, "candidates", ()):
+            if counts.candidates:
                 repairs.append(count["claim_id"])
             if near:
                 repairs.append(denominator["claim_id"])
@@ -305,7 +305,7 @@ def denominator_checks(inputs: AuditInputs) -> list[AuditCheck]:
 def group_sum_checks(inputs: AuditInputs) -> list[AuditCheck]:
     """For every category printed for the toci, non-toci and total groups: toci + non-toci = total."""
     claims = inputs.claims
-    counts = claims[(claims["stat"] == "count") & claims["group"].isin(["total", "toci", "non_toci"])]
+    counts = claims_for(claims, stat="count", group=["total", "toci", "non_toci"])
     checks = []
     for (section, quantity, category), block in counts.groupby(["section", "quantity", "category"], sort=False):
         first = {group: rows.iloc[0].to_dict() for group, rows in block.groupby("group", sort=False)}
@@ -330,7 +330,7 @@ def partition_checks(inputs: AuditInputs) -> list[AuditCheck]:
     claims = inputs.claims
     checks = []
     for quantity, categories in _partitions(inputs).items():
-        block = claims[(claims["quantity"] == quantity) & claims["category"].isin(categories)]
+        block = claims_for(claims, quantity=quantity, category=categories)
         for (section, group), rows in block.groupby(["section", "group"], sort=False):
             size = (first_claim(claims, section, quantity=quantity, category="", group=group, stat="denominator")
                     or inputs.group_size(group))
@@ -419,11 +419,11 @@ def summary_checks(inputs: AuditInputs) -> list[AuditCheck]:
             recomputed=recomputed, charged_ids=tuple(charged), assumption=assumption, conflict_sets=separate,
         ))
         if cleared:
-            checks.append(_cleared_summary_cells(check_id, anchor, cells, cleared, charged, given, integer, claims))
+            checks.append(_cleared_summary_cells(check_id, anchor, cells, cleared, charged, given, integer))
     return checks
 
 
-def _cleared_summary_cells(check_id, anchor, cells, cleared, charged, given, integer, claims) -> AuditCheck:
+def _cleared_summary_cells(check_id, anchor, cells, cleared, charged, given, integer) -> AuditCheck:
     """The cells of a failed "median (min-max)" summary that its broken rules do not concern: every rule
     about them holds (a whole range end when the quantity is whole-numbered; the median inside the range)."""
     median, low, high = (cells[stat]["printed"] for stat in ("median", "min", "max"))
@@ -518,7 +518,7 @@ def binned_median_checks(inputs: AuditInputs) -> list[AuditCheck]:
     for binned, measured in inputs.quantities_with("binned_from").items():
         limits = _bin_limits(binned, _partitions(inputs)[binned])
         bins = list(limits)
-        block = claims[(claims["quantity"] == binned) & (claims["stat"] == "count")]
+        block = claims_for(claims, quantity=binned, stat="count")
         for (section, group), rows in block.groupby(["section", "group"], sort=False):
             cells = {record["category"]: record for record in reversed(_records(rows))}
             summary = summaries.get((section, measured, group))
@@ -653,7 +653,7 @@ def count_table_checks(inputs: AuditInputs) -> list[AuditCheck]:
     checks = []
     sizes = [inputs.group_size(group) for group in ("toci", "non_toci")]
     partitions = _partitions(inputs)
-    for record in _records(claims[(claims["stat"] == "p") & (claims["group"] == "toci_vs_non_toci")]):
+    for record in _records(claims_for(claims, stat="p", group="toci_vs_non_toci")):
         section, quantity = record["section"], record["quantity"]
         anchor = inputs.anchor("count_table", section, quantity)
         size_ids = [size["claim_id"] for size in sizes]
@@ -841,8 +841,7 @@ def _case_link_check(link: dict, records: Sequence[dict], inputs: AuditInputs) -
     else:  # same_strata
         first, second = _split_claims(link["claims"], "~")
         by = link["reference"].partition(":")[2]
-        counts = [record for record in _records(claims[(claims["quantity"] == by) & (claims["group"] == "total")
-                                                      & (claims["stat"] == "count")])]
+        counts = _records(claims_for(claims, quantity=by, group="total", stat="count"))
         given = [record["claim_id"] for record in counts]
         result = check_same_patients(_label_grades([claim_record(claims, c) for c in first]),
                                      _label_grades([claim_record(claims, c) for c in second]),
@@ -1021,7 +1020,7 @@ def measured_p_checks(inputs: AuditInputs) -> list[AuditCheck]:
     rules = inputs.quantities_with("rule")
     whole_numbers = inputs.quantities_with("whole_numbers")
     checks = []
-    for record in _records(claims[(claims["stat"] == "p") & (claims["group"] == "toci_vs_non_toci")]):
+    for record in _records(claims_for(claims, stat="p", group="toci_vs_non_toci")):
         section, quantity = record["section"], record["quantity"]
         if rules.get(quantity) != "value":
             continue
@@ -1110,14 +1109,6 @@ def _label_grades(records: Sequence[dict]) -> tuple[int, ...]:
     return grades_of(f"{stats['min']}-{stats['max']}")
 
 
-def _any_printing(claims: pd.DataFrame, **key: str) -> dict | None:
-    """The first printing of a number in registry order, whatever the section."""
-    rows = claims
-    for column, value in key.items():
-        rows = rows[rows[column] == value]
-    return None if rows.empty else rows.iloc[0].to_dict()
-
-
 def _nearest_on_grid(summary: GroupSummary, scale: Scale) -> GroupSummary | None:
     """The summary with its median moved to the nearest value a median of ``summary.n`` values on the grid
     can take (a whole value for an odd n, a half for an even n), or None when it already is one."""
@@ -1170,7 +1161,7 @@ def _stratified_check(inputs: AuditInputs, quantity: str, statements: pd.DataFra
         given += [cells[stat]["claim_id"] for stat in ("median", "min", "max")] + [size["claim_id"]]
         strata = []
         for row in strata_rows.to_dict("records"):
-            count = _any_printing(claims, quantity=by, category=row["category"], group=group, stat="count")
+            count = first_claim(claims, quantity=by, category=row["category"], group=group, stat="count")
             if count is None:
                 raise InvalidInputError(f"no printed count of {by} {row['category']!r} for the {group} group")
             given.append(count["claim_id"])
@@ -1180,8 +1171,8 @@ def _stratified_check(inputs: AuditInputs, quantity: str, statements: pd.DataFra
         groups.append((_group_summary(cells, size, group), tuple(strata)))
     significance = [q for q, rule in inputs.quantities_with("rule").items() if rule == "significance"]
     marks = {record["category"]: record for record in _records(claims[claims["quantity"].isin(significance)])}
-    comparisons: dict[tuple, list[str]] = {}
-    built: dict[tuple, StratumComparison] = {}
+    # (strata of each group, printed mark, direction) -> the comparison and the statements that make it
+    comparisons: dict[tuple, tuple[StratumComparison, list[str]]] = {}
     judged: list[str] = []
     for statement in statements.to_dict("records"):
         label_ids = [claim_id for claim_id in statement["strata"].split(";") if claim_id]
@@ -1193,20 +1184,20 @@ def _stratified_check(inputs: AuditInputs, quantity: str, statements: pd.DataFra
             raise InvalidInputError(f"no significance mark for {statement['asserts']!r}")
         judged.append(mark["claim_id"])
         sides = []
-        for summary, strata in groups:
+        for _, strata in groups:
             sides.append(tuple(s.label for s in strata if set(grades_of(s.label)) & grades))
         if not all(sides):
             raise InvalidInputError(f"{statement['statement_id']}: a group has no patients in the strata named")
         text = "-".join(map(str, sorted(grades))) if len(grades) == 1 else f"{min(grades)}-{max(grades)}"
         key = (sides[0], sides[1], mark["printed"], statement["direction"] or None)
-        if key not in built:
-            built[key] = StratumComparison(groups[0][0].label, sides[0], groups[1][0].label, sides[1], mark["printed"],
-                                           statement["direction"] or None, f"grade {text}")
-        comparisons.setdefault(key, []).append(statement["statement_id"])
-    compared = tuple(built.values())
+        if key not in comparisons:
+            comparisons[key] = (StratumComparison(groups[0][0].label, sides[0], groups[1][0].label, sides[1],
+                                                  mark["printed"], statement["direction"] or None, f"grade {text}"), [])
+        comparisons[key][1].append(statement["statement_id"])
+    compared = tuple(comparison for comparison, _ in comparisons.values())
     whole = quantity in inputs.quantities_with("whole_numbers")
     scale = _scale(inputs, quantity, whole)
-    group_args = tuple((summary, strata) for summary, strata in groups)
+    group_args = tuple(groups)
     primary = _stratified_audit(group_args, compared, scale, quantity)
     own_words = (whole and inputs.reading(quantity, "assumed")) or scale.describe()
     readings = [(own_words, primary)]
@@ -1236,7 +1227,7 @@ def _stratified_check(inputs: AuditInputs, quantity: str, statements: pd.DataFra
             consistent = None
         else:
             consistent = primary.verdict == CONSISTENT
-    result = StratifiedP(quantity, tuple((built[key], tuple(ids)) for key, ids in comparisons.items()),
+    result = StratifiedP(quantity, tuple((comparison, tuple(ids)) for comparison, ids in comparisons.values()),
                          tuple(readings), deciding)
     shown = [audit for words, audit in readings if words in deciding]
     together = sorted({test for audit in shown for test in audit.jointly_attainable}, key=TESTS.index)

@@ -19,7 +19,7 @@ __all__ = ["inconsistencies_markdown", "statements_markdown", "claims_table_html
 def claim_link_html(claim_id: str, link: str, *, from_page: str = "notebooks/") -> str:
     """An HTML link to a claim's permalink (``link`` is relative to the site root; ``from_page`` is the
     folder of the page the link sits on)."""
-    target = link.removeprefix(from_page) if link.startswith(from_page) else link
+    target = link.removeprefix(from_page)
     return f'<a class="claim-link" href="{html.escape(target)}">{claim_id_html(claim_id)}</a>'
 
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 from ..exceptions import InvalidInputError
-from ..numbers import parse_printed, rounding_bounds
+from ..numbers import may_be_equal, parse_printed, rounding_bounds
 from ..vocab import (CONSISTENT, INCONSISTENT, NOT_CHECKABLE, NOT_SIGNIFICANT, SIGNIFICANT, UNDETERMINED,
                      VERDICT_COLOURS)
 from .result import CheckResult
@@ -49,20 +49,10 @@ class PrintingsCheck(CheckResult):
 
 
 def _may_be_equal(first: str, second: str) -> bool:
-    """Whether two printings can stand for the same true value.
-
-    Printed with the same decimals (and the same relation sign), they must be identical, since rounding
-    one value the same way twice gives one result; printed with different decimals ("0.35" and
-    "0.350"), their rounding intervals must meet.
-    """
+    """Whether two printings can stand for the same true value: the same relation sign ("<0.001" is not
+    "0.001"), and numbers whose rounding allows one value (:func:`crs_compendium.numbers.may_be_equal`)."""
     a, b = parse_printed(first), parse_printed(second)
-    if a.relation != b.relation:
-        return False
-    if a.decimals == b.decimals:
-        return a.value == b.value
-    a_low, a_high = rounding_bounds(str(a.value))
-    b_low, b_high = rounding_bounds(str(b.value))
-    return a_low <= b_high and b_low <= a_high
+    return a.relation == b.relation and may_be_equal(str(a.value), str(b.value))
 
 
 def check_printings_agree(printings: Mapping[str, str]) -> PrintingsCheck:

@@ -99,7 +99,7 @@ from scipy.special import ndtr, stdtr
 
 from ..exceptions import InvalidInputError
 from ..formatting import format_p
-from ..numbers import as_count, p_value_bounds, parse_printed, reproduces_p, rounding_bounds, to_fraction
+from ..numbers import as_count, p_value_bounds, parse_printed, reproduces_p, to_fraction, value_bounds
 from ..vocab import CONSISTENT, INCONSISTENT, NOT_CHECKABLE
 
 __all__ = [
@@ -418,10 +418,8 @@ def _grid_points(first: Fraction, last: Fraction, step: Fraction) -> list[Fracti
 
 
 def _read_interval(printed: str, scale: Scale) -> tuple[Fraction, Fraction]:
-    if scale.rounded:
-        low, high = rounding_bounds(printed)
-    else:
-        low = high = Fraction(parse_printed(printed).value)
+    """The values a printed summary allows on ``scale``: its rounding interval (or itself), within the scale."""
+    low, high = value_bounds(printed, exact=not scale.rounded)
     if scale.lower is not None:
         low = max(low, scale.lower)
     if scale.upper is not None:

@@ -13,7 +13,8 @@ from fractions import Fraction
 
 from ..exceptions import InvalidInputError
 from ..formatting import format_number
-from ..numbers import as_count, as_printed, decimals, parse_printed, printed_decimal, rounding_bounds
+from ..numbers import (as_count, as_printed, may_be_below_or_equal, may_be_equal, parse_printed, printed_decimal,
+                       rounding_bounds, value_bounds)
 from .result import CheckResult
 
 __all__ = [
@@ -69,29 +70,6 @@ def _is_half_integer(printed: str) -> bool:
     return _is_integer(str(printed_decimal(printed) * 2))
 
 
-def _value_bounds(printed: str, exact: bool) -> tuple[Fraction, Fraction]:
-    """The true values a printed number can stand for: itself when exact, else its rounding interval."""
-    if exact:
-        value = Fraction(printed_decimal(printed))
-        return value, value
-    return rounding_bounds(printed)
-
-
-def _may_be_below_or_equal(lower: str, upper: str, exact: bool = False) -> bool:
-    """Whether the true values behind two printed numbers can satisfy lower <= upper.
-
-    Rounding to a fixed number of decimals with one tie rule never reverses an order, so two numbers
-    printed with the same decimals are compared as printed; otherwise their rounding intervals must meet.
-    """
-    if exact or decimals(lower) == decimals(upper):
-        return Fraction(printed_decimal(lower)) <= Fraction(printed_decimal(upper))
-    return _value_bounds(lower, exact)[0] <= _value_bounds(upper, exact)[1]
-
-
-def _may_be_equal(first: str, second: str, exact: bool = False) -> bool:
-    return _may_be_below_or_equal(first, second, exact) and _may_be_below_or_equal(second, first, exact)
-
-
 def _median_range_failures(median: str, low: str, high: str, n: int | None, integer_valued: bool) -> list[str]:
     """Every rule a single median (min-max) summary breaks, as readable sentences.
 
@@ -100,9 +78,9 @@ def _median_range_failures(median: str, low: str, high: str, n: int | None, inte
     """
     failures = []
     exact = integer_valued
-    if not _may_be_below_or_equal(low, high, exact):
+    if not may_be_below_or_equal(low, high, exact):
         failures.append(f"range is reversed ({low} > {high})")
-    if not (_may_be_below_or_equal(low, median, exact) and _may_be_below_or_equal(median, high, exact)):
+    if not (may_be_below_or_equal(low, median, exact) and may_be_below_or_equal(median, high, exact)):
         failures.append(f"median {median} lies outside its range {low}-{high}")
     if integer_valued:
         for end in (low, high):
@@ -112,13 +90,13 @@ def _median_range_failures(median: str, low: str, high: str, n: int | None, inte
             failures.append(f"median {median} of integers must be a whole or half number")
         elif n is not None and n % 2 == 1 and not _is_integer(median):
             failures.append(f"median {median} of an odd number ({n}) of integers must be an integer")
-    if n == 1 and not (_may_be_equal(median, low, exact) and _may_be_equal(median, high, exact)):
+    if n == 1 and not (may_be_equal(median, low, exact) and may_be_equal(median, high, exact)):
         failures.append(f"with n = 1 the median and both range ends are the one value ({median} ({low}-{high}))")
     if n == 2:
         midpoint = (Fraction(printed_decimal(low)) + Fraction(printed_decimal(high))) / 2
-        mid_low = (_value_bounds(low, exact)[0] + _value_bounds(high, exact)[0]) / 2
-        mid_high = (_value_bounds(low, exact)[1] + _value_bounds(high, exact)[1]) / 2
-        median_low, median_high = _value_bounds(median, exact)
+        mid_low = (value_bounds(low, exact)[0] + value_bounds(high, exact)[0]) / 2
+        mid_high = (value_bounds(low, exact)[1] + value_bounds(high, exact)[1]) / 2
+        median_low, median_high = value_bounds(median, exact)
         if not (median_low <= mid_high and mid_low <= median_high):
             failures.append(f"with n = 2 the median is the midpoint of the range ({format_number(midpoint, 2)})")
     return failures
@@ -214,13 +192,13 @@ def check_pooled_median_range(
     median_low = min((summary[0] for summary in summaries), key=printed_decimal)
     median_high = max((summary[0] for summary in summaries), key=printed_decimal)
     exact = integer_valued
-    if not _may_be_equal(pooled_low, union_low, exact):
+    if not may_be_equal(pooled_low, union_low, exact):
         failures.append(f"pooled minimum {pooled_low} is not the smallest group minimum {union_low}")
-    if not _may_be_equal(pooled_high, union_high, exact):
+    if not may_be_equal(pooled_high, union_high, exact):
         failures.append(f"pooled maximum {pooled_high} is not the largest group maximum {union_high}")
     if not (
-        _may_be_below_or_equal(median_low, pooled_median, exact)
-        and _may_be_below_or_equal(pooled_median, median_high, exact)
+        may_be_below_or_equal(median_low, pooled_median, exact)
+        and may_be_below_or_equal(pooled_median, median_high, exact)
     ):
         failures.append(
             f"pooled median {pooled_median} lies outside the group medians' span {median_low}-{median_high}"
