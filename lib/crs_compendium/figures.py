@@ -24,11 +24,12 @@ from matplotlib.patches import FancyBboxPatch
 from .computable import NotComputable
 from .exceptions import InvalidInputError
 from .formatting import p_text
+from .patients.derived import group_labels
+from .patients.disclosure import SHOW_ALL, Disclosure
 from .vocab import (AUDIT_VERDICTS, CHANGE_COLOURS, CHANGE_ORDER, CRS_GRADE_COLOURS, GROUP_COLOURS, GROUP_ORDER,
                     NOT_COMPUTABLE, PALETTE, SECTION_ORDER, VERDICT_COLOURS)
 
 if TYPE_CHECKING:
-    from .patients.disclosure import Disclosure
     from .printed.contingency import CountTableTests
     from .stats.survival import SurvivalComparison
     from .stats.two_groups import MeasurementComparison
@@ -99,14 +100,14 @@ def _why_not(shown: str, reason: str) -> str:
 
 
 def _shown_groups(data: pd.DataFrame, group: str, value: str, order: Sequence[str],
-                  disclosure: Disclosure | None) -> tuple[list[str], list[str]]:
+                  disclosure: Disclosure) -> tuple[list[str], list[str]]:
     """The groups with values to draw, and why each other group is not drawn."""
     shown, notes = [], []
     for name in order:
         n = int(data.loc[data[group] == name, value].notna().sum())
         if n == 0:
             notes.append(f"{name}: no value")
-        elif disclosure and disclosure.withheld(n, f"group {name}"):
+        elif disclosure.withheld(n, f"group {name}"):
             notes.append(f"{name}: withheld, n < {disclosure.min_patients}")
         else:
             shown.append(name)
@@ -115,7 +116,7 @@ def _shown_groups(data: pd.DataFrame, group: str, value: str, order: Sequence[st
 
 def plot_group_values(data: pd.DataFrame, value: str, *, group: str = "group", order: Sequence[str] = GROUP_ORDER,
                       colours: Mapping[str, tuple] = GROUP_COLOURS, ylabel: str | None = None, log: bool = False,
-                      disclosure: Disclosure | None = None, ax: plt.Axes | None = None) -> plt.Axes:
+                      disclosure: Disclosure = SHOW_ALL, ax: plt.Axes | None = None) -> plt.Axes:
     """Box plot with every patient as a dot, one box per group: the small-sample view of a measurement.
 
     Parameters
@@ -145,7 +146,7 @@ def plot_group_values(data: pd.DataFrame, value: str, *, group: str = "group", o
     ax = _axes(ax)
     measured = data[data[group].isin(shown)].dropna(subset=[value])
     palette = {name: colours[name] for name in order}
-    row_level = disclosure is None or disclosure.row_level
+    row_level = disclosure.row_level
     sns.boxplot(data=measured, x=group, y=value, hue=group, order=list(order), hue_order=list(order),
                 palette=palette, width=0.5, fliersize=0, boxprops={"alpha": 0.35 if row_level else 0.6},
                 whis=1.5 if row_level else (0, 100), legend=False, ax=ax)
@@ -188,7 +189,7 @@ def annotate_comparison(ax: plt.Axes, text: str, *, x1: float = 0, x2: float = 1
 
 
 def plot_stacked_shares(counts: pd.DataFrame, colours: Mapping[str, tuple], *, ylabel: str = "Patients (%)",
-                        legend_title: str | None = None, disclosure: Disclosure | None = None,
+                        legend_title: str | None = None, disclosure: Disclosure = SHOW_ALL,
                         ax: plt.Axes | None = None) -> plt.Axes:
     """Stacked bars of percentages, one bar per group (rows of ``counts``), each segment labelled "n".
 
@@ -211,7 +212,7 @@ def plot_stacked_shares(counts: pd.DataFrame, colours: Mapping[str, tuple], *, y
         raise InvalidInputError(f"plot_stacked_shares: no colour for {missing}")
     totals = counts.sum(axis=1)
     reasons = {name: "no patient" if total == 0 else
-               (f"withheld, n < {disclosure.min_patients}" if disclosure and disclosure.withheld(int(total), "")
+               (f"withheld, n < {disclosure.min_patients}" if disclosure.withheld(int(total), "")
                 else None)
                for name, total in totals.items()}
     if all(reasons.values()):
@@ -289,7 +290,7 @@ def plot_km(comparison: SurvivalComparison | NotComputable, *, ax: plt.Axes | No
 
 
 def plot_aligned_kinetics(aligned: pd.DataFrame, value: str, *, change: Mapping[str, str] | None = None,
-                          ylabel: str | None = None, legend: bool = True, disclosure: Disclosure | None = None,
+                          ylabel: str | None = None, legend: bool = True, disclosure: Disclosure = SHOW_ALL,
                           ax: plt.Axes | None = None) -> plt.Axes:
     """A marker against days from the first tocilizumab dose, on a log scale: one line per patient, or,
     without row-level disclosure (real data), the median and interquartile band of each kind of change.
@@ -316,7 +317,7 @@ def plot_aligned_kinetics(aligned: pd.DataFrame, value: str, *, change: Mapping[
         return say_why(ax, f"nothing to draw: no value of {value} in daily.csv for a patient with a recorded "
                            "tocilizumab dose")
     kinds = measured["patient_id"].map(change or {}).fillna("not classified")
-    if disclosure is not None and not disclosure.row_level:
+    if not disclosure.row_level:
         summary = (measured.assign(kind=kinds).groupby(["kind", "days_from_first_dose"])[value]
                    .agg(n="count", median="median", q1=lambda v: v.quantile(0.25), q3=lambda v: v.quantile(0.75))
                    .reset_index())
@@ -352,7 +353,7 @@ def plot_aligned_kinetics(aligned: pd.DataFrame, value: str, *, change: Mapping[
 
 def plot_time_course(daily: pd.DataFrame, value: str, *, group: str = "group", order: Sequence[str] = GROUP_ORDER,
                      colours: Mapping[str, tuple] = GROUP_COLOURS, ylabel: str | None = None,
-                     log: bool = False, disclosure: Disclosure | None = None, ax: plt.Axes | None = None) -> plt.Axes:
+                     log: bool = False, disclosure: Disclosure = SHOW_ALL, ax: plt.Axes | None = None) -> plt.Axes:
     """Median and interquartile band of a daily measurement per group, against days after infusion.
 
     With ``disclosure`` a group's day is drawn only when at least as many patients as it allows were
@@ -363,7 +364,7 @@ def plot_time_course(daily: pd.DataFrame, value: str, *, group: str = "group", o
         if column not in daily.columns:
             raise InvalidInputError(f"plot_time_course: no column {column!r}")
     measured = daily.dropna(subset=[value])
-    if disclosure is not None and disclosure.min_patients > 1:
+    if disclosure.min_patients > 1:
         per_day = measured.groupby([group, "day"], observed=True)[value].transform("count")
         measured = measured[per_day >= disclosure.min_patients]
     if measured.empty:
@@ -384,7 +385,7 @@ def plot_time_course(daily: pd.DataFrame, value: str, *, group: str = "group", o
     for name in order:
         if name not in drawn:  # the legend says why a group has no line
             handles.append(plt.Line2D([], [], color=colours[name], linestyle=""))
-            labels.append(f"{name}: not drawn (no day with {max(disclosure.min_patients, 1) if disclosure else 1}+ "
+            labels.append(f"{name}: not drawn (no day with {max(disclosure.min_patients, 1)}+ "
                           "patients)")
     ax.legend(handles, labels, title=None, frameon=False)
     return ax
@@ -456,8 +457,8 @@ def plot_daily_grades(patients: pd.DataFrame, graded: pd.DataFrame, *, disclosur
     ``graded`` is :func:`crs_compendium.patients.grading.grade_daily` of the daily rows; a patient without
     daily rows has no row in it and none in the figure.
     """
-    groups = pd.Series(np.where(patients["tocilizumab"].astype(bool), GROUP_ORDER[0], GROUP_ORDER[1]),
-                       index=patients["patient_id"])
+    labels = group_labels(patients)
+    groups = pd.Series(labels.to_numpy(), index=patients["patient_id"])
     if not disclosure.row_level:
         fig, axes = plt.subplots(len(GROUP_ORDER), 1, figsize=(9, 6), sharex=True)
         for ax, group in zip(axes, GROUP_ORDER):
@@ -467,8 +468,8 @@ def plot_daily_grades(patients: pd.DataFrame, graded: pd.DataFrame, *, disclosur
         fig.suptitle(title, fontsize=11)
         fig.tight_layout()
         return fig
-    order = patients.assign(group=pd.Categorical(groups.to_numpy(), categories=GROUP_ORDER, ordered=True)).sort_values(
-        ["group", "crs_grade", "crs_duration_days"], ascending=[True, False, False])
+    order = patients.assign(group=labels).sort_values(["group", "crs_grade", "crs_duration_days"],
+                                                      ascending=[True, False, False])
     order = order[order["patient_id"].isin(graded["patient_id"])]
     grid = graded.pivot(index="patient_id", columns="day", values="crs_grade").loc[order["patient_id"]]
     fig, ax = plt.subplots(figsize=(9, 8))

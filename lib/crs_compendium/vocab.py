@@ -32,6 +32,7 @@ __all__ = [
     "EQUAL",
     "DIFFERS",
     "SIMULATED",
+    "PROVENANCE_LEVELS",
     "NOT_PRINTED",
     "NOT_COMPUTABLE",
     "PAGE_VERDICTS",
@@ -169,6 +170,10 @@ CHANGE_ORDER = ("fell", "rose")
 
 STEROID_ORDER = ("Corticosteroid", "No corticosteroid")
 """Exposure groups of Supplementary Figure S3."""
+
+PROVENANCE_LEVELS = ("exact", "constrained", "simulated", "invented")
+"""How a column of a synthetic folder came about (``provenance.csv``): set by printed numbers ("exact",
+"constrained": the first two), or drawn ("simulated" from a printed distribution, "invented")."""
 
 # --------------------------------------------------------------------------------------------------------
 # Colours

@@ -21,7 +21,8 @@ from dataclasses import dataclass
 
 from ..vocab import INTERNAL_MARK
 
-__all__ = ["MIN_PATIENTS", "INTERNAL_ENV", "INTERNAL_MARK", "Disclosure", "disclosure_for", "internal_requested"]
+__all__ = ["MIN_PATIENTS", "INTERNAL_ENV", "INTERNAL_MARK", "Disclosure", "SHOW_ALL", "disclosure_for",
+           "internal_requested"]
 
 MIN_PATIENTS = 5
 """The fewest patients a statistic published from real data may rest on (the small-cell rule of many
@@ -77,11 +78,16 @@ class Disclosure:
         return f"withheld: {what} has one row per patient, and pages on real data show aggregates only"
 
 
+SHOW_ALL = Disclosure(row_level=True, min_patients=0)
+"""Everything may be shown: the synthetic reconstruction's disclosure, and the default of every statistic
+and figure called without one."""
+
+
 def disclosure_for(synthetic: bool) -> Disclosure:
     """The disclosure of a folder: everything for the synthetic reconstruction; for real data aggregates
     over at least :data:`MIN_PATIENTS` patients, or everything when the internal view is requested."""
     if synthetic:
-        return Disclosure(row_level=True, min_patients=0)
+        return SHOW_ALL
     if internal_requested():
         return Disclosure(row_level=True, min_patients=0, internal=True)
     return Disclosure(row_level=False, min_patients=MIN_PATIENTS)

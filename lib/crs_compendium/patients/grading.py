@@ -57,8 +57,9 @@ _FLOW_RANGE_L_MIN = (daily_rule("o2_flow_l_min").low, daily_rule("o2_flow_l_min"
 _MAX_VASOPRESSORS = daily_rule("vasopressors").high
 _DAY_RANGE = (daily_rule("day").low, daily_rule("day").high)
 
-# In order of increasing support; the position is the code the vectorised grader works with.
-O2_SUPPORT_CATEGORIES = ("none", "low_flow", "high_flow", "facemask", "positive_pressure")
+# The schema's categories, which it lists in order of increasing support; the position is the code the
+# vectorised grader works with (and indexes _HYPOXIA_GRADE by).
+O2_SUPPORT_CATEGORIES = daily_rule("o2_support").categories
 _O2_CODE = {name: code for code, name in enumerate(O2_SUPPORT_CATEGORIES)}
 _HYPOXIA_GRADE = np.array([0, 2, 3, 3, 4])
 _LOW_FLOW, _HIGH_FLOW = _O2_CODE["low_flow"], _O2_CODE["high_flow"]

@@ -32,9 +32,9 @@ from ..exceptions import InvalidInputError
 from ..files import read_text_csv
 from ..paths import ROOT
 from .disclosure import Disclosure, disclosure_for
-from .schema import (CLAIM_NOTES_FILE, DAILY_COLUMNS, DAILY_FILE, LABEL_FILE, PATIENT_COLUMNS, PATIENTS_FILE,
-                     PROVENANCE_FILE, SCHEMA_DOC, SCHEMA_FILES, SYNTHETIC_DIR, SYNTHETIC_MARKER, TEXT_RULES,
-                     ColumnRule)
+from .schema import (CLAIM_NOTES_COLUMNS, CLAIM_NOTES_FILE, DAILY_COLUMNS, DAILY_FILE, LABEL_FILE, PATIENT_COLUMNS,
+                     PATIENTS_FILE, PROVENANCE_COLUMNS, PROVENANCE_FILE, SCHEMA_DOC, SCHEMA_FILES, SYNTHETIC_DIR,
+                     SYNTHETIC_MARKER, TEXT_RULES, ColumnRule)
 
 __all__ = [
     "DATA_ENV",
@@ -138,7 +138,8 @@ class Cohort:
 
     A synthetic folder also says where each column's values come from (``provenance``: file, column,
     level, basis) and why some printed numbers cannot be met (``claim_notes``: claim_id, kind, note); both
-    are empty for real data. ``marker`` holds the marker file's text (the generator and seed).
+    are empty for real data. ``marker`` holds the marker file's text (the generator and seed);
+    ``validation`` the report of the validation the data passed.
     """
 
     patients: pd.DataFrame
@@ -146,9 +147,9 @@ class Cohort:
     source: Path
     synthetic: bool
     marker: str = ""
-    provenance: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=["file", "column", "level",
-                                                                                  "basis"]))
-    claim_notes: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=["claim_id", "kind", "note"]))
+    provenance: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=list(PROVENANCE_COLUMNS)))
+    claim_notes: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=list(CLAIM_NOTES_COLUMNS)))
+    validation: ValidationReport | None = None
 
     @property
     def label(self) -> str:
@@ -559,18 +560,18 @@ def load_cohort(path: str | Path | None = None) -> Cohort:
     report.raise_if_invalid()
     marker = folder / SYNTHETIC_MARKER
     synthetic = marker.is_file()
-    described = {}
+    described = {}  # what a synthetic folder says about itself, by Cohort field
     if synthetic:
-        for name, columns in ((PROVENANCE_FILE, ("file", "column", "level", "basis")),
-                              (CLAIM_NOTES_FILE, ("claim_id", "kind", "note"))):
+        for field_name, name, columns in (("provenance", PROVENANCE_FILE, PROVENANCE_COLUMNS),
+                                          ("claim_notes", CLAIM_NOTES_FILE, CLAIM_NOTES_COLUMNS)):
             if (folder / name).is_file():
-                described[name] = read_text_csv(folder / name, columns)[list(columns)]
+                described[field_name] = read_text_csv(folder / name, columns)[list(columns)]
     return Cohort(
         patients=_plain_dtypes(tables[PATIENTS_FILE], PATIENT_COLUMNS),
         daily=_plain_dtypes(tables[DAILY_FILE], DAILY_COLUMNS),
         source=folder,
         synthetic=synthetic,
         marker=marker.read_text(encoding="utf-8").strip() if synthetic else "",
-        **({"provenance": described[PROVENANCE_FILE]} if PROVENANCE_FILE in described else {}),
-        **({"claim_notes": described[CLAIM_NOTES_FILE]} if CLAIM_NOTES_FILE in described else {}),
+        validation=report,
+        **described,
     )

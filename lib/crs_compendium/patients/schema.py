@@ -17,6 +17,8 @@ __all__ = [
     "SYNTHETIC_MARKER",
     "PROVENANCE_FILE",
     "CLAIM_NOTES_FILE",
+    "PROVENANCE_COLUMNS",
+    "CLAIM_NOTES_COLUMNS",
     "LABEL_FILE",
     "CASE_COLUMN",
     "PATIENTS_FILE",
@@ -41,6 +43,8 @@ PROVENANCE_FILE = "provenance.csv"
 CLAIM_NOTES_FILE = "claim_notes.csv"
 """Files a synthetic folder carries about itself: where each column's values come from, and why a printed
 number cannot be met (read only together with the marker)."""
+PROVENANCE_COLUMNS = ("file", "column", "level", "basis")
+CLAIM_NOTES_COLUMNS = ("claim_id", "kind", "note")
 LABEL_FILE = "label.txt"
 """An optional file whose first line names the data on every page ("Centre A, data cut 2024-06"); without it
 pages name the folder."""

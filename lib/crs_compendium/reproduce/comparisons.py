@@ -12,7 +12,7 @@ from collections.abc import Mapping
 import pandas as pd
 
 from ..computable import NotComputable
-from ..patients.disclosure import Disclosure
+from ..patients.disclosure import SHOW_ALL, Disclosure
 from ..printed.contingency import CountTableTests, count_table_tests
 from ..stats.two_groups import MeasurementComparison
 
@@ -24,7 +24,7 @@ def _category_name(counts: pd.DataFrame) -> str:
 
 
 def compare_counts(counts: pd.DataFrame, what: str, *, printed_p: str | None = None,
-                   disclosure: Disclosure | None = None) -> CountTableTests | NotComputable:
+                   disclosure: Disclosure = SHOW_ALL) -> CountTableTests | NotComputable:
     """Every association test of a groups x categories count table, or why the data allow none.
 
     Parameters
@@ -54,7 +54,7 @@ def compare_counts(counts: pd.DataFrame, what: str, *, printed_p: str | None = N
     for group, size in sizes.items():
         if size == 0:
             return NotComputable(what, f"no patient in group {group}")
-        withheld = disclosure.withheld(int(size), f"a test with group {group}") if disclosure else None
+        withheld = disclosure.withheld(int(size), f"a test with group {group}")
         if withheld:
             return NotComputable(what, withheld)
     observed = [category for category, total in counts.sum(axis=0).items() if total > 0]

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from ..computable import NotComputable
-from ..formatting import format_number
+from ..formatting import format_like
 from ..numbers import parse_printed, reproduces_p, rounds_to
 from ..patients.derived import (case_mapping_gap, case_patient_ids, category_labels, category_mask, patient_mask,
                                 with_derived_columns)
@@ -71,10 +71,6 @@ class FitReport:
     def _repr_html_(self) -> str:
         shown = self.table[self.table["status"].isin([NOT_MET, APPROXIMATE])]
         return f"<p><strong>{html.escape(self._headline())}</strong></p>" + shown.to_html(index=False)
-
-
-def _format(value: float, printed: str) -> str:
-    return format_number(value, parse_printed(printed).decimals)
 
 
 def _status(value: float, printed: str, met: bool | None = None) -> str:
@@ -158,7 +154,7 @@ class _Evaluator:
                 return str(count), MET if str(count) == printed else NOT_MET, ""
             percent = 100 * count / size
             status = MET if rounds_to(percent, printed) else NOT_MET
-            return _format(percent, printed), status, f"{count}/{size}"
+            return format_like(percent, printed), status, f"{count}/{size}"
         if stat in ("median", "min", "max") and rule == "value":
             values = self.p.loc[members, expression].astype(float).dropna()
             if values.empty:
@@ -167,7 +163,7 @@ class _Evaluator:
             if withheld:
                 return _not_computable(withheld)
             value = {"median": values.median, "min": values.min, "max": values.max}[stat]()
-            return _format(value, printed), _status(value, printed), f"n = {len(values)}"
+            return format_like(value, printed), _status(value, printed), f"n = {len(values)}"
         return "", NOT_REPRESENTED, "no column holds this quantity"
 
     def _withheld_groups(self, what: str) -> str | None:
@@ -190,7 +186,7 @@ class _Evaluator:
             if isinstance(tested, str):
                 return _not_computable(tested)
             value = tested[1]
-            return _format(value, printed), _status(value, printed, reproduces_p(value, printed)), "log-rank (two-sided)"
+            return format_like(value, printed), _status(value, printed, reproduces_p(value, printed)), "log-rank (two-sided)"
         if rule == "value":
             column = p[expression].astype(float)
             tests = measurement_tests({GROUP_ORDER[0]: column[self.toci], GROUP_ORDER[1]: column[~self.toci]},
@@ -224,7 +220,7 @@ class _Evaluator:
         listing = "; ".join(f"{test} {v:.4f}" for test, v in finite.items())
         note = (f"{prefix}: " if prefix else "") + (f"reproduced by {', '.join(reproducing)}" if reproducing
                                                     else "no test reproduces it") + f" ({listing})"
-        return _format(finite[best], printed), _status(finite[best], printed, bool(reproducing)), note
+        return format_like(finite[best], printed), _status(finite[best], printed, bool(reproducing)), note
 
     @functools.cached_property
     def _days_dosed(self) -> dict[str, list[int]]:

@@ -20,7 +20,8 @@ from ..formatting import p_text
 from ..patients.load import Cohort
 from ..printed.registry import load_claims, load_quantities
 from ..stats.two_groups import MeasurementComparison
-from ..vocab import DIFFERS, EQUAL, NOT_COMPUTABLE, NOT_PRINTED, NOT_REPRESENTED, PAGE_VERDICTS, SIMULATED
+from ..vocab import (DIFFERS, EQUAL, NOT_COMPUTABLE, NOT_PRINTED, NOT_REPRESENTED, PAGE_VERDICTS, PROVENANCE_LEVELS,
+                     SIMULATED)
 from .fit import fit_report
 
 __all__ = [
@@ -38,12 +39,12 @@ __all__ = [
     "page_verdicts",
 ]
 
-FIXING_LEVELS = ("exact", "constrained")
+FIXING_LEVELS = PROVENANCE_LEVELS[:2]
 """Provenance levels of a synthetic folder (``provenance.csv``) whose counts, medians and ranges the
 reconstruction sets from printed numbers; values of "simulated" and "invented" columns are drawn."""
 
 _STAT_KINDS = ("count", "order", "distribution")
-_DRAWN_LEVELS = ("simulated", "invented")
+_DRAWN_LEVELS = PROVENANCE_LEVELS[2:]
 
 
 @dataclass(frozen=True)

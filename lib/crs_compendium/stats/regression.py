@@ -11,7 +11,7 @@ import pandas as pd
 from ..computable import NotComputable
 from ..exceptions import InvalidInputError
 from ..formatting import p_text
-from ..patients.disclosure import Disclosure
+from ..patients.disclosure import SHOW_ALL, Disclosure
 from ..vocab import GROUP_ORDER
 
 __all__ = ["Covariate", "LogisticRegressionResult", "logistic_regression"]
@@ -56,7 +56,7 @@ class LogisticRegressionResult:
 
 
 def logistic_regression(patients: pd.DataFrame, covariates: Sequence[Covariate], *, alpha: float = 0.05,
-                        disclosure: Disclosure | None = None) -> LogisticRegressionResult | NotComputable:
+                        disclosure: Disclosure = SHOW_ALL) -> LogisticRegressionResult | NotComputable:
     """Logistic regression of tocilizumab use on several factors at once (Supplementary Table S4).
 
     Parameters
@@ -106,7 +106,7 @@ def logistic_regression(patients: pd.DataFrame, covariates: Sequence[Covariate],
         if size < 2:
             return NotComputable(what, f"group {label} has {size} patient(s); a model of group membership needs at "
                                        "least 2 in each")
-        withheld = disclosure.withheld(size, f"a model with group {label}") if disclosure else None
+        withheld = disclosure.withheld(size, f"a model with group {label}")
         if withheld:
             return NotComputable(what, withheld)
     if len(outcome) <= len(covariates) + 1:

@@ -26,7 +26,7 @@ from ..computable import NotComputable
 from ..exceptions import InvalidInputError
 from ..formatting import p_text
 from ..patients.derived import group_labels
-from ..patients.disclosure import Disclosure
+from ..patients.disclosure import SHOW_ALL, Disclosure
 from ..vocab import GROUP_ORDER, NOT_COMPUTABLE
 
 __all__ = [
@@ -217,7 +217,7 @@ def _median_row(group: str, fitter: KaplanMeierFitter, events: pd.Series) -> dic
 
 
 def compare_survival(patients: pd.DataFrame, endpoint: str = "pfs", *,
-                     disclosure: Disclosure | None = None) -> SurvivalComparison | NotComputable:
+                     disclosure: Disclosure = SHOW_ALL) -> SurvivalComparison | NotComputable:
     """Kaplan-Meier curves, median survival, log-rank test and Cox hazard ratio of PFS or OS by group.
 
     Parameters
@@ -267,7 +267,7 @@ def compare_survival(patients: pd.DataFrame, endpoint: str = "pfs", *,
         size = int((groups == group).sum())
         if size == 0:
             return NotComputable(name, f"no patient in group {group}: survival is compared between two groups")
-        withheld = disclosure.withheld(size, f"the survival curve of group {group}") if disclosure else None
+        withheld = disclosure.withheld(size, f"the survival curve of group {group}")
         if withheld:
             return NotComputable(name, withheld)
 

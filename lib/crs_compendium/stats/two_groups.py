@@ -17,7 +17,7 @@ from ..computable import NotComputable
 from ..exceptions import InvalidInputError
 from ..formatting import p_text
 from ..numbers import reproduces_p
-from ..patients.disclosure import Disclosure
+from ..patients.disclosure import SHOW_ALL, Disclosure
 from ..vocab import GROUP_ORDER, NOT_COMPUTABLE
 
 __all__ = ["CONTINUOUS_TESTS", "measurement_tests", "MeasurementComparison", "compare_measurement", "counts_by_group"]
@@ -63,21 +63,21 @@ def _group_list(groups: Sequence[str]) -> str:
     return " and ".join(groups)
 
 
-def _unusable_group(samples: Mapping[str, pd.Series], value: str, disclosure: Disclosure | None, needs: str,
+def _unusable_group(samples: Mapping[str, pd.Series], value: str, disclosure: Disclosure, needs: str,
                     withheld_what: str) -> str | None:
     """Why two groups' values cannot be compared, or None: a group with fewer than 2 values (``needs`` says
     what for), or one the privacy rule withholds (``withheld_what`` followed by the group names what)."""
     for group, sample in samples.items():
         if len(sample) < 2:
             return f"group {group} has {len(sample)} value(s) of {value}; {needs}"
-        withheld = disclosure.withheld(len(sample), f"{withheld_what} {group}") if disclosure else None
+        withheld = disclosure.withheld(len(sample), f"{withheld_what} {group}")
         if withheld:
             return withheld
     return None
 
 
 def measurement_tests(samples: Mapping[str, pd.Series], value: str, *,
-                      disclosure: Disclosure | None = None) -> dict[str, float] | NotComputable:
+                      disclosure: Disclosure = SHOW_ALL) -> dict[str, float] | NotComputable:
     """The p of every test of :data:`CONTINUOUS_TESTS` comparing two samples of a measurement, or why not.
 
     Missing values are left out. Not computable: a group with fewer than 2 values, or every value the same
@@ -145,7 +145,7 @@ class MeasurementComparison:
 
 def compare_measurement(data: pd.DataFrame, value: str, *, group: str = "group", order: Sequence[str] = GROUP_ORDER,
                         printed_p: str | None = None, name: str | None = None,
-                        disclosure: Disclosure | None = None) -> MeasurementComparison | NotComputable:
+                        disclosure: Disclosure = SHOW_ALL) -> MeasurementComparison | NotComputable:
     """Compare a measurement between two groups by every test the methods name.
 
     Parameters

@@ -36,14 +36,13 @@ import pandas as pd
 
 from ..exceptions import InconsistentDataError, InvalidInputError
 from ..numbers import parse_printed, reproduces_p, rounds_to
-from ..patients.derived import IL6_WINDOW_DAYS, blast_category, grade_range
-from ..patients.grading import summarise_crs
+from ..patients.derived import GRADING_AGREEMENT, IL6_WINDOW_DAYS, blast_category, grade_range, recorded_against_graded
 from ..patients.load import Cohort
 from ..patients.schema import (CASE_COLUMN, CLAIM_NOTES_FILE, DAILY_COLUMNS, DAILY_FILE, PATIENT_COLUMNS, PATIENTS_FILE,
                                PROVENANCE_FILE, SCHEMA_DOC, SYNTHETIC_DIR, SYNTHETIC_MARKER)
 from ..printed.contingency import splits_reproducing_p
 from ..printed.registry import claims_for, load_claims
-from ..reproduce.fit import FitReport, fit_report
+from ..reproduce.fit import ALIVE_AFTER_INFECTION_DAY, FitReport, fit_report
 from ..stats.survival import logrank
 from ..stats.two_groups import CONTINUOUS_TESTS
 from ..vocab import APPROXIMATE, BLAST_BINS, FIT_STATUSES, NOT_MET
@@ -68,7 +67,6 @@ _SEARCH_RESTARTS = 4
 # Plausible bounds the paper does not print (invented): CRS duration in days by grade, onset day.
 _DURATION_BOUNDS = {1: (1, 5), 2: (2, 14), 3: (3, 14)}
 _ONSET_DAYS = (1, 4)
-_ALIVE_AFTER_INFECTION_DAY = 90   # "stable after infection control" read as alive at this day (invented)
 
 
 # --------------------------------------------------------------------------------------------------------
@@ -877,7 +875,7 @@ def _steroid_schedule(rng, total_mg: float, first: int, last: int) -> tuple[tupl
 def _survival(rng, t: _Targets, patients: pd.DataFrame) -> dict[str, np.ndarray]:
     """PFS and OS: invented follow-up and hazards (longer after MRD-negative CR), searched until the
     log-rank p of each reproduces the printed one; Pt 6 dies of infection early, and the patients whose
-    infection was controlled live past :data:`_ALIVE_AFTER_INFECTION_DAY`.
+    infection was controlled live past :data:`ALIVE_AFTER_INFECTION_DAY`.
 
     The search runs in two stages: the progression times (PFS), then the times from progression to death,
     which move OS and leave PFS as found. A stage that misses its p restarts from new draws.
@@ -891,7 +889,7 @@ def _survival(rng, t: _Targets, patients: pd.DataFrame) -> dict[str, np.ndarray]
     treated = np.flatnonzero(toci)
     death_case = int(treated[t.case_numbers("case_infection_death")[0] - 1])
     earliest = np.full(n, minimum + 1)
-    earliest[[treated[c - 1] for c in t.case_numbers("case_infection_controlled")]] = _ALIVE_AFTER_INFECTION_DAY
+    earliest[[treated[c - 1] for c in t.case_numbers("case_infection_controlled")]] = ALIVE_AFTER_INFECTION_DAY
     movable = np.array([i for i in range(n) if i != death_case])
 
     def observed(latent):
@@ -1056,11 +1054,9 @@ def _noisy_il6(rng, days: np.ndarray, il6: np.ndarray, course: _Course) -> np.nd
 
 
 def _check_grades_back(patients: pd.DataFrame, daily: pd.DataFrame) -> None:
-    """Guard: the ASTCT grader must give back every patient's grade and duration, and the IL-6 pattern."""
-    graded = summarise_crs(daily, source="reconstruction").set_index("patient_id")
-    expected = patients.set_index("patient_id")
-    wrong = expected.index[(graded.loc[expected.index, "crs_max_grade"] != expected["crs_grade"])
-                           | (graded.loc[expected.index, "crs_duration_days"] != expected["crs_duration_days"])]
+    """Guard: the ASTCT grader must give back every patient's grade and duration from the daily rows."""
+    checked = recorded_against_graded(patients, daily)
+    wrong = checked.loc[checked["grade_and_duration"] != GRADING_AGREEMENT[0], "patient_id"]
     if len(wrong):
         raise InconsistentDataError(f"daily rows do not grade back for {list(wrong)}")
 

@@ -8,10 +8,12 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from ..patients.schema import CLAIM_NOTES_COLUMNS, PROVENANCE_COLUMNS
+from ..vocab import PROVENANCE_LEVELS
+
 __all__ = ["PROVENANCE_LEVELS", "PROVENANCE", "Decision", "DECISIONS", "READINGS", "provenance_table",
            "claim_notes_table"]
 
-PROVENANCE_LEVELS = ("exact", "constrained", "simulated", "invented")
 
 PROVENANCE = {
     "patients.csv": {
@@ -121,10 +123,8 @@ READINGS = {
 
 def provenance_table() -> pd.DataFrame:
     """:data:`PROVENANCE` as a table: file, column, level, basis."""
-    return pd.DataFrame(
-        [{"file": file, "column": column, "level": level, "basis": basis}
-         for file, columns in PROVENANCE.items() for column, (level, basis) in columns.items()]
-    )
+    return pd.DataFrame([(file, column, level, basis) for file, columns in PROVENANCE.items()
+                         for column, (level, basis) in columns.items()], columns=list(PROVENANCE_COLUMNS))
 
 
 def claim_notes_table() -> pd.DataFrame:
@@ -133,4 +133,4 @@ def claim_notes_table() -> pd.DataFrame:
     rows = [{"claim_id": claim_id, "kind": "decision", "note": decision.note}
             for decision in DECISIONS for claim_id in decision.claim_ids]
     rows += [{"claim_id": claim_id, "kind": "reading", "note": note} for claim_id, note in READINGS.items()]
-    return pd.DataFrame(rows, columns=["claim_id", "kind", "note"])
+    return pd.DataFrame(rows, columns=list(CLAIM_NOTES_COLUMNS))
