@@ -27,7 +27,7 @@ _PUBLIC = {
               "INFECTION_ORDER", "CHANGE_ORDER", "STEROID_ORDER", "GROUP_COLOURS", "RESPONSE_COLOURS",
               "INFECTION_COLOURS", "CHANGE_COLOURS", "STEROID_COLOURS"),
     "computable": ("NotComputable", "computed"),
-    "formatting": ("format_p", "p_text"),
+    "formatting": ("format_p", "format_p_bound", "p_text"),
     "files": ("write_csv_atomic",),
     "paths": ("build_dir",),
     "printed.registry": ("load_claims", "claims_for", "printed_value"),

@@ -13,7 +13,7 @@ from fractions import Fraction
 from .exceptions import InvalidInputError
 from .numbers import parse_printed, round_fraction
 
-__all__ = ["format_p", "p_text", "format_number", "format_like", "format_percent", "format_count",
+__all__ = ["format_p", "format_p_bound", "p_text", "format_number", "format_like", "format_percent", "format_count",
            "claim_id_html"]
 
 
@@ -46,6 +46,18 @@ def p_text(p: float, decimals: int = 3) -> str:
     """"p = 0.227" or "p < 0.001", for figure labels and verdict lines."""
     shown = format_p(p, decimals)
     return f"p < {shown[1:]}" if shown.startswith("<") else f"p = {shown}"
+
+
+def format_p_bound(p: float | None) -> str:
+    """A p-value an audit derives (an end of an attainable interval, a witness's p): four decimals, and one
+    below 0.0001 in two significant digits, where the size of a tiny bound is the point.
+
+    Examples
+    --------
+    >>> format_p_bound(0.51117), format_p_bound(1.04e-08)
+    ('0.5112', '1.0e-08')
+    """
+    return format_p(p, 4, scientific=True)
 
 
 def format_number(value: object, places: int) -> str:

@@ -25,6 +25,7 @@ __all__ = [
     "PROVED",
     "SEARCHED",
     "BOUND_KINDS",
+    "bound_kind",
     "ATTAINABLE",
     "NOT_ATTAINABLE",
     "UNDECIDED",
@@ -98,6 +99,11 @@ SEARCHED = "search result"
 BOUND_KINDS = (PROVED, SEARCHED)
 """How an end of an interval of attainable p-values is known: by an exact argument (no consistent data set
 goes beyond it), or as the most extreme value a search found (its witness proves only that it is reached)."""
+
+
+def bound_kind(proved: bool) -> str:
+    """The word of :data:`BOUND_KINDS` for an end of an interval that is, or is not, proved."""
+    return PROVED if proved else SEARCHED
 
 ATTAINABLE = "yes"
 NOT_ATTAINABLE = "no"

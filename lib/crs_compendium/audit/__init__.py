@@ -14,8 +14,8 @@ import pandas as pd
 from IPython.display import HTML
 
 from ..exceptions import InvalidInputError
-from ..formatting import format_p
-from ..vocab import ATTAINABILITY_WORDS, AUDIT_VERDICTS, INCONSISTENT, PROVED, SEARCHED, SECTION_ORDER
+from ..formatting import format_p_bound
+from ..vocab import ATTAINABILITY_WORDS, AUDIT_VERDICTS, INCONSISTENT, SECTION_ORDER, bound_kind
 from ..printed.measured import TEST_SHORT
 from .checks import AuditCheck, StratifiedP, all_checks, format_tests, table_text, tested_tables
 from .combine import charges, combine_verdicts
@@ -177,8 +177,8 @@ class Audit:
                 rows.append({
                     "claim_id": check.claim_ids[0], "test": TEST_SHORT[reach.test],
                     "can give the printed p": ATTAINABILITY_WORDS[reach.attainable],
-                    "smallest p allowed": f"{_p(reach.low.p)}, {PROVED if reach.low.proved else SEARCHED}",
-                    "largest p allowed": f"{_p(reach.high.p)}, {PROVED if reach.high.proved else SEARCHED}",
+                    "smallest p allowed": f"{format_p_bound(reach.low.p)}, {bound_kind(reach.low.proved)}",
+                    "largest p allowed": f"{format_p_bound(reach.high.p)}, {bound_kind(reach.high.proved)}",
                 })
         if not rows:
             raise InvalidInputError(f"no measured-value p is shown at {anchor!r}")
@@ -222,8 +222,8 @@ class Audit:
                     if reach.test == test:
                         end = "smallest" if reach.comparison.wants_small else "largest"
                         row[reach.comparison.describe()] = (
-                            f"{ATTAINABILITY_WORDS[reach.attainable]}; {end} p {_p(reach.extreme.p)} "
-                            f"({PROVED if reach.extreme.proved else SEARCHED})")
+                            f"{ATTAINABILITY_WORDS[reach.attainable]}; {end} p {format_p_bound(reach.extreme.p)} "
+                            f"({bound_kind(reach.extreme.proved)})")
                 row["all at once"] = ATTAINABILITY_WORDS[joint[test].attainable]
                 rows.append(row)
         return pd.DataFrame(rows).set_index(["reading", "test"])
@@ -278,8 +278,3 @@ def run_audit(claims: pd.DataFrame | None = None, links: pd.DataFrame | None = N
     checks = all_checks(inputs)
     return Audit(claims=inputs.claims, checks=checks, verdicts=combine_verdicts(inputs, checks),
                  statements=significance_checks(inputs, checks))
-
-
-def _p(value: float) -> str:
-    """A p-value for a table: four decimals, or two significant digits below 0.0001."""
-    return format_p(value, 4, scientific=True)

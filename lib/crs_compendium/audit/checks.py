@@ -26,7 +26,7 @@ import pandas as pd
 
 from ..exceptions import InvalidInputError
 from ..files import computed_once
-from ..formatting import format_p
+from ..formatting import format_p, format_p_bound
 from ..paths import build_dir
 from ..printed import cases, flow
 from ..printed import measured as measured_module
@@ -999,8 +999,7 @@ def _interval_text(reach) -> str:
     how = PROVED if kinds == {True} else SEARCHED if kinds == {False} else (
         f"{'smallest ' + PROVED if reach.low.proved else 'smallest a ' + SEARCHED}, "
         f"{'largest ' + PROVED if reach.high.proved else 'largest a ' + SEARCHED}")
-    return (f"{TEST_SHORT[reach.test]} {format_p(reach.low.p, 4, scientific=True)} to "
-            f"{format_p(reach.high.p, 4, scientific=True)} ({how})")
+    return f"{TEST_SHORT[reach.test]} {format_p_bound(reach.low.p)} to {format_p_bound(reach.high.p)} ({how})"
 
 
 def measured_p_checks(inputs: AuditInputs) -> list[AuditCheck]:

@@ -6,7 +6,7 @@ import pandas as pd
 
 from collections.abc import Sequence
 
-from ..formatting import format_p
+from ..formatting import format_p_bound
 from ..printed.agreement import check_significance
 from ..printed.measured import TEST_SHORT, TESTS
 from ..printed.registry import claim_record, first_claim
@@ -44,7 +44,7 @@ def _within_strata(statement: dict, check: AuditCheck, anchor: str) -> dict:
     for value, test, proved, _ in extremes:  # the most favourable p of each test over the deciding readings
         if test not in by_test or (value < by_test[test][0] if small else value > by_test[test][0]):
             by_test[test] = (value, proved)
-    shown = ", ".join(f"{TEST_SHORT[test]} {format_p(by_test[test][0], 4, scientific=True)}"
+    shown = ", ".join(f"{TEST_SHORT[test]} {format_p_bound(by_test[test][0])}"
                       + ("" if by_test[test][1] else " (search result)") for test in TESTS if test in by_test)
     note = f"{'smallest' if small else 'largest'} p the printed numbers allow: {shown}; " if by_test else ""
     note += (f"meets {comparison.printed} under {', '.join(TEST_SHORT[t] for t in attainable)}"

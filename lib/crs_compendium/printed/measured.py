@@ -98,7 +98,7 @@ from scipy import stats
 from scipy.special import ndtr, stdtr
 
 from ..exceptions import InvalidInputError
-from ..formatting import format_p
+from ..formatting import format_p_bound
 from ..numbers import as_count, p_value_bounds, parse_printed, reproduces_p, to_fraction, value_bounds
 from ..vocab import CONSISTENT, INCONSISTENT, NOT_CHECKABLE
 
@@ -1872,11 +1872,6 @@ def _t_extremes_on_grid(first: ConsistentSets, second: ConsistentSets):
 # --------------------------------------------------------------------------------------------------------
 # Results
 # --------------------------------------------------------------------------------------------------------
-def _p_text(value: float | None) -> str:
-    """A p-value in a bound or a witness line: four decimals, a tiny one in two significant digits."""
-    return format_p(value, 4, scientific=True)
-
-
 def _floats(pair: tuple[Sequence[Fraction], Sequence[Fraction]]) -> tuple[tuple[float, ...], tuple[float, ...]]:
     return tuple(float(v) for v in pair[0]), tuple(float(v) for v in pair[1])
 
@@ -1913,8 +1908,8 @@ class PBound:
 
     def __repr__(self) -> str:
         kind = "proved" if self.proved else "search"
-        limit = "" if self.proved or self.limit is None else f", limit {_p_text(self.limit)}"
-        return f"{_p_text(self.p)} ({kind}{limit}; witness n={len(self.witness[0])}+{len(self.witness[1])})"
+        limit = "" if self.proved or self.limit is None else f", limit {format_p_bound(self.limit)}"
+        return f"{format_p_bound(self.p)} ({kind}{limit}; witness n={len(self.witness[0])}+{len(self.witness[1])})"
 
 
 @dataclass(frozen=True)
@@ -1956,16 +1951,16 @@ class TestReach:
     def verdict_line(self) -> str:
         word = {True: "can give", False: "CANNOT give", None: "undecided whether it can give"}[self.attainable]
         return (f"{self.test}: {word} p = {self.printed_p} ({'proved' if self.proved else 'not proved'}); "
-                f"summaries allow p in [{_p_text(self.low.p)}, {_p_text(self.high.p)}]")
+                f"summaries allow p in [{format_p_bound(self.low.p)}, {format_p_bound(self.high.p)}]")
 
     def __repr__(self) -> str:
         lines = [self.verdict_line(), f"  {self.how}", f"  smallest p {self.low!r}: {self.low.how}",
                  f"  largest p {self.high!r}: {self.high.how}"]
         if self.witness is not None:
-            lines.append(f"  witness p = {_p_text(self.witness_p)}")
+            lines.append(f"  witness p = {format_p_bound(self.witness_p)}")
         if self.neighbours != (None, None):
-            lines.append(f"  nearest attainable p below/above: {_p_text(self.neighbours[0])}, "
-                         f"{_p_text(self.neighbours[1])}")
+            lines.append(f"  nearest attainable p below/above: {format_p_bound(self.neighbours[0])}, "
+                         f"{format_p_bound(self.neighbours[1])}")
         return "\n".join(lines)
 
     def to_record(self) -> dict[str, object]:
@@ -2972,7 +2967,7 @@ class JointReach:
     def verdict_line(self) -> str:
         word = {True: "all claims hold at once", False: "the claims CANNOT all hold at once",
                 None: "undecided whether the claims can all hold at once"}[self.attainable]
-        shown = ", ".join(_p_text(p) for p in self.p_values) if self.p_values else "-"
+        shown = ", ".join(format_p_bound(p) for p in self.p_values) if self.p_values else "-"
         return f"[{self.test}] {word} ({'proved' if self.proved else 'not proved'}); witness p: {shown}"
 
     def __repr__(self) -> str:
@@ -2980,7 +2975,7 @@ class JointReach:
 
     def to_record(self) -> dict[str, object]:
         return {"test": self.test, "attainable": self.attainable, "proved": self.proved,
-                "p_values": "; ".join(_p_text(p) for p in self.p_values), "how": self.how}
+                "p_values": "; ".join(format_p_bound(p) for p in self.p_values), "how": self.how}
 
 
 @dataclass(frozen=True)
