@@ -3320,6 +3320,15 @@ def _stratum_p(test: str, x: Sequence[Fraction], y: Sequence[Fraction]) -> float
         return _p_from_summary(test, [float(v) for v in x], [float(v) for v in y])
 
 
+def _direction_mask(direction: str | None, test: str, stats_: dict, m0: int, m1: int, shape) -> np.ndarray:
+    """Which data sets (of :func:`_pair_stats`) lie on the claimed side ("lower": the first group's ranks or
+    mean below the second's; "higher": above; None: every data set); the vectorised :func:`_direction_ok`."""
+    if direction is None:
+        return np.ones(shape, dtype=bool)
+    sign = (stats_["u1"] - m0 * m1 / 2) if test in _RANK_TESTS else (stats_["mean1"] - stats_["mean2"])
+    return sign < 0 if direction == "lower" else sign > 0
+
+
 def _direction_ok(direction: str | None, x: Sequence[Fraction], y: Sequence[Fraction], test: str) -> bool:
     """Whether the samples point the claimed way (rank tests: U against its centre; t tests: the means)."""
     if direction is None:
@@ -3402,11 +3411,7 @@ class _StrataSearch:
             m0, m1 = m1, m0
         proxy = "mw_asymptotic_cc" if test == "mw_exact_ties" else test
         p = np.asarray(_p_from_stats(proxy, stats_, m0, m1), dtype=float)
-        if c.direction is None:
-            direction = np.ones(p.shape, dtype=bool)
-        else:
-            sign = (stats_["u1"] - m0 * m1 / 2) if test in _RANK_TESTS else (stats_["mean1"] - stats_["mean2"])
-            direction = sign < 0 if c.direction == "lower" else sign > 0
+        direction = _direction_mask(c.direction, test, stats_, m0, m1, p.shape)
         target = _Target(c.printed)
         meets = (target.distance(p) == 0) & direction
         self._directions[(test, index)] = direction
@@ -3441,11 +3446,7 @@ class _StrataSearch:
         y = _as_array([b for _, b in pairs])
         stats_ = _pair_stats(x, y)
         m0, m1 = x.shape[1], y.shape[1]
-        if c.direction is None:
-            direction = np.ones(len(pairs), dtype=bool)
-        else:
-            sign = (stats_["u1"] - m0 * m1 / 2) if test in _RANK_TESTS else (stats_["mean1"] - stats_["mean2"])
-            direction = sign < 0 if c.direction == "lower" else sign > 0
+        direction = _direction_mask(c.direction, test, stats_, m0, m1, (len(pairs),))
         if test == "mw_exact_ties":
             p = np.array([mann_whitney_exact_ties_p([float(v) for v in a], [float(v) for v in b])
                           for a, b in pairs])
